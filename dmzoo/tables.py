@@ -1,0 +1,66 @@
+"""The AUC lookup tables: what a classifier achieves at a given S/sqrt(B).
+
+`auc_individual.csv` has one row per (benchmark, grid S/sqrt(B)): the test AUC, its spread over
+repeated trainings, how many trainings, and `auc_optimal`, the likelihood-ratio limit on the
+same test histograms. Between grid points the AUC is interpolated linearly in log S/sqrt(B);
+outside the grid the nearest edge is returned as a bound and flagged, never extrapolated.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from dmzoo.errors import ModelNotFoundError
+
+COLUMNS = ("benchmark", "snr", "auc", "auc_std", "n_trainings", "auc_optimal")
+
+
+@dataclass(frozen=True)
+class AucRow:
+    benchmark: str
+    snr: float
+    auc: float
+    auc_std: float
+    n_trainings: int
+    auc_optimal: float
+
+
+@dataclass(frozen=True)
+class AucLookup:
+    """The table's answer at one S/sqrt(B)."""
+
+    auc: float
+    auc_std: float
+    auc_optimal: float
+    method: str  # "grid point", "interpolated in log S/sqrt(B)", "outside the grid (bound)"
+
+
+def read_table(path: Path) -> list[AucRow]:
+    with open(path, newline="") as f:
+        return [
+            AucRow(r["benchmark"], float(r["snr"]), float(r["auc"]), float(r["auc_std"]),
+                   int(r["n_trainings"]), float(r["auc_optimal"]))
+            for r in csv.DictReader(f)
+        ]
+
+
+def lookup(rows: list[AucRow], benchmark: str, snr: float) -> AucLookup:
+    """AUC at snr for a benchmark (see the module's rules for off-grid values)."""
+    pts = sorted((r for r in rows if r.benchmark == benchmark), key=lambda r: r.snr)
+    if not pts:
+        raise ModelNotFoundError(f"the AUC table has no row for benchmark {benchmark!r}")
+    for r in pts:
+        if math.isclose(r.snr, snr, rel_tol=1e-9):
+            return AucLookup(r.auc, r.auc_std, r.auc_optimal, "grid point")
+    if snr < pts[0].snr or snr > pts[-1].snr:
+        edge = pts[0] if snr < pts[0].snr else pts[-1]
+        return AucLookup(edge.auc, edge.auc_std, edge.auc_optimal, "outside the grid (bound)")
+    hi = next(i for i, r in enumerate(pts) if r.snr > snr)
+    a, b = pts[hi - 1], pts[hi]
+    t = math.log(snr / a.snr) / math.log(b.snr / a.snr)
+    mix = lambda x, y: x + t * (y - x)  # noqa: E731
+    return AucLookup(mix(a.auc, b.auc), mix(a.auc_std, b.auc_std),
+                     mix(a.auc_optimal, b.auc_optimal), "interpolated in log S/sqrt(B)")

@@ -1,0 +1,98 @@
+"""`dmzoo-train`: one command per stage of building the zoo."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from dmzoo_training import paths
+
+log = logging.getLogger("dmzoo_training")
+
+# Statistics of the first slice; the full zoo raises every benchmark to 500k.
+DEFAULT_TARGETS = {"sm": 1_500_000, "spin1_offshell": 500_000}
+DEFAULT_TARGET = 50_000
+
+
+def _setup_logging(verbose: int) -> None:
+    level = logging.WARNING - 10 * verbose
+    logging.basicConfig(level=level, format="%(asctime)s %(name)s %(levelname)s: %(message)s")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+def main(verbose: int) -> None:
+    """Build the dmzoo model zoo: generate, train, export, tables."""
+    _setup_logging(verbose)
+
+
+@main.command()
+@click.option("--sample", "samples", multiple=True, help="Sample name (repeatable); default all.")
+@click.option("--target", type=int, default=None, help="Selected events wanted per sample.")
+@click.option("--workers", type=int, default=os.cpu_count() or 1, show_default=True)
+@click.option("--data-dir", type=click.Path(path_type=Path), default=paths.EVENTS, show_default=True)
+@click.option("--no-progress", is_flag=True, help="No progress bar.")
+def generate(samples, target, workers, data_dir, no_progress) -> None:
+    """Generate (or extend) event samples; resumable, finished rounds are kept."""
+    from dmzoo_training.benchmarks import SAMPLES
+    from dmzoo_training.generate import generate as run
+
+    names = samples or tuple(SAMPLES)
+    unknown = [n for n in names if n not in SAMPLES]
+    if unknown:
+        raise click.BadParameter(f"unknown sample {unknown[0]!r}; choose from {', '.join(SAMPLES)}",
+                                 param_hint="--sample")
+    for name in names:
+        want = target or DEFAULT_TARGETS.get(name, DEFAULT_TARGET)
+        summary = run(name, want, data_dir, paths.WORK, workers, progress=not no_progress)
+        click.echo(json.dumps(summary, sort_keys=True))
+
+
+@main.command()
+@click.option("--benchmark", default="spin1_offshell", show_default=True)
+@click.option("--snr", "snrs", type=float, multiple=True, help="S/sqrt(B) values; default the grid.")
+@click.option("--repeats", type=int, default=1, show_default=True, help="Independent trainings each.")
+@click.option("--workers", type=int, default=os.cpu_count() or 1, show_default=True)
+@click.option("--max-epochs", type=int, default=None, help="Override the epoch limit.")
+@click.option("--no-progress", is_flag=True)
+def train(benchmark, snrs, repeats, workers, max_epochs, no_progress) -> None:
+    """Train the binary classifiers of one benchmark over the S/sqrt(B) grid (resumable)."""
+    import dataclasses
+
+    from dmzoo_training.train import TrainConfig
+    from dmzoo_training.zoo_build import SNR_GRID, train_grid
+
+    config = TrainConfig()
+    if max_epochs:
+        config = dataclasses.replace(config, max_epochs=max_epochs)
+    results = train_grid(benchmark, snrs or SNR_GRID, repeats, config, workers,
+                         progress=not no_progress)
+    for r in results:
+        click.echo(f"{r['id']} repeat {r['repeat']}: AUC {r['auc']:.4f} "
+                   f"(likelihood-ratio limit {r['auc_optimal']:.4f}), {r['epochs']} epochs, {r['seconds']:.0f} s")
+
+
+@main.command(name="export")
+def export_cmd() -> None:
+    """Export every trained model to zoo/models as ONNX and rewrite zoo/manifest.json."""
+    from dmzoo_training.zoo_build import export_all
+
+    manifest = export_all()
+    click.echo(f"exported {len(manifest['models'])} models to {paths.ZOO}")
+
+
+@main.command()
+def tables() -> None:
+    """Write zoo/tables/auc_individual.csv and .json from the finished trainings."""
+    from dmzoo_training.zoo_build import write_tables
+
+    click.echo(str(write_tables()))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,149 @@
+"""ONNX export with the zoo's metadata contract, and the manifest.
+
+The graph takes `histogram`, float32 [N, 30, 30] raw counts (axis 0 pT, axis 1 eta), divides by
+the largest bin inside the graph and returns `probability`, float32 [N]. Opset 17 gives IR
+version 8, which onnxruntime 1.15 (the oldest that installs on current Pythons and what many
+experiment frameworks ship) still loads. With Keras 3, tf2onnx.convert.from_keras fails, so
+we convert a tf.function with an explicit input signature instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from importlib.metadata import version
+from pathlib import Path
+
+import numpy as np
+
+from dmzoo import binning, constants
+
+log = logging.getLogger(__name__)
+
+OPSET = 17
+IR_VERSION = 8
+LICENSE = "CC-BY-4.0"
+NORMALIZATION = "counts / max(counts) over the 30 x 30 in-range bins, computed inside the graph"
+INPUT_DOC = "histogram: float32 [N, 30, 30] raw counts, axis 0 leading-jet pT (GeV), axis 1 eta, no flow bins"
+OUTPUT_DOC = "probability: float32 [N], probability that the histogram holds signal on top of the SM"
+
+
+def to_onnx(model, metadata: dict[str, str]):
+    """The Keras model as an ONNX ModelProto with metadata_props set (sorted by key)."""
+    import tensorflow as tf
+    import tf2onnx
+
+    spec = (tf.TensorSpec([None, binning.N_BINS, binning.N_BINS], tf.float32, name="histogram"),)
+
+    @tf.function(input_signature=spec)
+    def forward(histogram):
+        out = model(histogram, training=False)
+        if out.shape[-1] == 1:
+            out = tf.reshape(out, [-1])
+        return tf.identity(out, name="probability")
+
+    proto, _ = tf2onnx.convert.from_function(forward, input_signature=spec, opset=OPSET)
+    proto.ir_version = IR_VERSION
+    proto.producer_name = "dmzoo_training"
+    proto.producer_version = version("dmzoo-training") if _installed("dmzoo-training") else "dev"
+    del proto.metadata_props[:]
+    for key in sorted(metadata):
+        entry = proto.metadata_props.add()
+        entry.key, entry.value = key, metadata[key]
+    proto.graph.output[0].name = _rename_output(proto)
+    _canonical_names(proto)
+    return proto
+
+
+def _canonical_names(proto) -> None:
+    """Replace tf2onnx's process-wide counters in tensor names by per-graph ones.
+
+    tf2onnx numbers the names it invents with a counter that keeps growing across conversions
+    in one process, so the same model exported second would get other names and other bytes.
+    """
+    pattern = re.compile(r"__\d+$")
+    mapping: dict[str, str] = {}
+
+    def rename(name: str) -> str:
+        if not pattern.search(name):
+            return name
+        if name not in mapping:
+            mapping[name] = f"{pattern.sub('', name)}__{len(mapping)}"
+        return mapping[name]
+
+    for init in proto.graph.initializer:
+        init.name = rename(init.name)
+    for node in proto.graph.node:
+        node.name = rename(node.name)
+        node.input[:] = [rename(n) for n in node.input]
+        node.output[:] = [rename(n) for n in node.output]
+    for info in proto.graph.value_info:
+        info.name = rename(info.name)
+    for info in (*proto.graph.input, *proto.graph.output):
+        for dim in info.type.tensor_type.shape.dim:
+            if dim.dim_param:
+                dim.dim_param = "N"
+    proto.graph.doc_string = "dmzoo histogram classifier"
+
+
+def _installed(dist: str) -> bool:
+    try:
+        version(dist)
+        return True
+    except Exception:
+        return False
+
+
+def _rename_output(proto) -> str:
+    """Name the graph's output `probability` wherever the converter put its own name."""
+    old = proto.graph.output[0].name
+    for node in proto.graph.node:
+        for i, name in enumerate(node.output):
+            if name == old:
+                node.output[i] = "probability"
+    return "probability"
+
+
+def binary_metadata(*, benchmark: str, snr: float, b_train: int, metrics: dict, training: dict,
+                    provenance: dict) -> dict[str, str]:
+    return {
+        "dmzoo_format_version": constants.FORMAT_VERSION,
+        "kind": "binary",
+        "benchmark": benchmark,
+        "snr": json.dumps(snr),
+        "b_train": json.dumps(b_train),
+        "binning": binning.binning_json(),
+        "normalization": NORMALIZATION,
+        "labels": json.dumps({"0": "sm", "1": benchmark}, sort_keys=True),
+        "metrics": json.dumps(metrics, sort_keys=True),
+        "training": json.dumps(training, sort_keys=True),
+        "provenance": json.dumps(provenance, sort_keys=True),
+        "input": INPUT_DOC,
+        "output": OUTPUT_DOC,
+        "sqrt_s_gev": "14000",
+        "license": LICENSE,
+        "opset": str(OPSET),
+        "ir_version": str(IR_VERSION),
+    }
+
+
+def write_model(proto, path: Path) -> str:
+    """Serialise deterministically, write atomically, return the sha256."""
+    import onnx
+
+    onnx.checker.check_model(proto)
+    data = proto.SerializeToString(deterministic=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+    return hashlib.sha256(data).hexdigest()
+
+
+def onnx_predict(path: Path, x: np.ndarray) -> np.ndarray:
+    import onnxruntime as ort
+
+    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    return sess.run(None, {sess.get_inputs()[0].name: x.astype(np.float32)})[0]

@@ -1,0 +1,141 @@
+"""Running Pythia 8: one chunk of events, and the narrow-mediator cross section at a mass.
+
+Jets come from Pythia's own C++ SlowJet (anti-kt, R = 0.6, |eta| < 4.9, visible particles),
+which avoids a per-particle Python loop. Its "visible" selection drops neutrinos and what
+Pythia's particle table marks invisible; the undecayed mediators (23, 25, 36, 5100039) are
+among those (checked in the tests), so the mediator and the DM never enter a jet.
+
+Multi-parton interactions are off: with them on, generation is 7.6 times slower here
+(180 against 1380 events per second) for a small shift of the leading jet's pT, measured by
+`dmzoo-train validate` and reported in the model card.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import zlib
+from importlib.metadata import version
+
+import numpy as np
+
+from dmzoo_training import detector
+
+log = logging.getLogger(__name__)
+
+E_CM = 14000.0  # GeV
+PTHAT_MIN = 75.0  # GeV; measured: no selected event in 130-160 GeV comes from below it
+N_JETS_KEPT = 3  # the leading jet after smearing is among the three hardest before it
+COMMON_SETTINGS = (
+    f"Beams:eCM = {E_CM}",
+    f"PhaseSpace:pTHatMin = {PTHAT_MIN}",
+    "PartonLevel:MPI = off",
+    "Print:quiet = on",
+    "Random:setSeed = on",
+)
+
+
+def generator_version() -> str:
+    return version("pythia8mc")
+
+
+def seed_for(*parts: object) -> int:
+    """A Pythia seed (1..900000000) fixed by the names of the chunk."""
+    return zlib.crc32(":".join(map(str, parts)).encode()) % 900_000_000 + 1
+
+
+@contextlib.contextmanager
+def _quiet_stdout():
+    """Pythia's banner goes to the C stdout; keep it out of logs and progress bars."""
+    fd = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            yield
+    finally:
+        os.dup2(fd, 1)
+        os.close(fd)
+
+
+def make_pythia(settings: list[str] | tuple[str, ...], seed: int, hard_only: bool = False):
+    """An initialised Pythia; hard_only skips showers and hadrons (for cross sections)."""
+    import pythia8mc
+
+    with _quiet_stdout():
+        py = pythia8mc.Pythia("", False)
+        for line in (*COMMON_SETTINGS, *settings, f"Random:seed = {seed}"):
+            if not py.readString(line):
+                raise ValueError(f"Pythia refused the setting {line!r}")
+        if hard_only:
+            py.readString("PartonLevel:all = off")
+            py.readString("HadronLevel:all = off")
+        ok = py.init()
+    if not ok:
+        raise RuntimeError(f"Pythia failed to initialise with {list(settings)}")
+    return py
+
+
+def narrow_settings(processes: tuple[str, ...], extra: tuple[str, ...], pid: int, m: float,
+                    rel_width: float | None) -> list[str]:
+    """Settings for a mediator of mass m kept undecayed; rel_width forces a narrow width."""
+    s = [f"{p} = on" for p in processes] + list(extra)
+    s += [f"{pid}:m0 = {m}", f"{pid}:mayDecay = off"]
+    if rel_width is not None:
+        s += [
+            f"{pid}:doForceWidth = on",
+            f"{pid}:mWidth = {rel_width * m}",
+            f"{pid}:mMin = {m * (1 - 5 * rel_width)}",
+            f"{pid}:mMax = {m * (1 + 5 * rel_width)}",
+        ]
+    return s
+
+
+def generate_jets(settings: list[str], seed: int, n_events: int) -> dict[str, np.ndarray]:
+    """Generate n_events and return the leading jet (after smearing) of each.
+
+    Returns arrays of length n_events (events Pythia failed on have pt = 0) plus the
+    generator's cross section estimate in pb.
+    """
+    import pythia8mc
+
+    py = make_pythia(settings, seed)
+    jets = pythia8mc.SlowJet(-1, detector.JET_R, detector.JET_PT_MIN, detector.ETA_MAX, 2, 2)
+    raw = np.zeros((n_events, N_JETS_KEPT, 4))  # pt, eta, phi, e
+    n_failed = 0
+    for i in range(n_events):
+        if not py.next():
+            n_failed += 1
+            continue
+        jets.analyze(py.event)
+        for j in range(min(jets.sizeJet(), N_JETS_KEPT)):
+            p = jets.p(j)
+            raw[i, j] = (p.pT(), p.eta(), p.phi(), p.e())
+    info = py.infoPython()
+    rng = np.random.default_rng(seed)
+    pt = detector.smear_pt(raw[..., 0], raw[..., 1], raw[..., 3], rng)
+    lead = np.argmax(pt, axis=1)
+    rows = np.arange(n_events)
+    return {
+        "pt": pt[rows, lead],
+        "eta": raw[rows, lead, 1],
+        "phi": raw[rows, lead, 2],
+        "sigma_pb": np.float64(info.sigmaGen() * 1e9),
+        "sigma_err_pb": np.float64(info.sigmaErr() * 1e9),
+        "n_failed": np.int64(n_failed),
+    }
+
+
+def hard_cross_section(settings: list[str], seed: int, n_events: int) -> tuple[float, float]:
+    """Cross section (pb) and its error from the hard process alone."""
+    py = make_pythia(settings, seed, hard_only=True)
+    for _ in range(n_events):
+        py.next()
+    info = py.infoPython()
+    return info.sigmaGen() * 1e9, info.sigmaErr() * 1e9
+
+
+def natural_width(settings: list[str], pid: int) -> float:
+    """The width Pythia computes for the particle with the given settings (GeV)."""
+    py = make_pythia(settings, 1, hard_only=True)
+    return py.particleData.mWidth(pid)
