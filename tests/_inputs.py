@@ -1,0 +1,29 @@
+"""Inputs for the runtime tests: shipped files and writers for the ones the tests make."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import awkward as ak
+import numpy as np
+
+DATA = Path(__file__).resolve().parent / "data"
+NANOAOD = DATA / "nanoAOD_2015_CMS_Open_Data_ttbar.root"
+HEPDATA = DATA / "uproot-hepdata-example.root"
+
+# Five events: unsorted jets, a NaN jet, an event with no jet, one outside the histogram.
+JETS_PT = [[40.0, 250.0, 60.0], [float("nan"), 180.0], [], [100.0], [2500.0, 300.0], [1999.0]]
+JETS_ETA = [[0.5, -1.2, 3.0], [0.0, 2.5], [], [0.3], [0.1, -0.5], [3.99]]
+# Their leading jets after the rules: (250, -1.2), (180, 2.5), none, (100: out), (2500: out), (1999, 3.99)
+EXPECTED = {"n_events": 6, "n_selected": 3, "n_no_jet": 1, "n_out_of_range": 2}
+
+
+def write_tree(path: Path, name: str, pt_branch: str, eta_branch: str, pt=None, eta=None) -> Path:
+    import uproot
+
+    pt = ak.Array(JETS_PT if pt is None else pt)
+    eta = ak.Array(JETS_ETA if eta is None else eta)
+    with uproot.recreate(path) as f:
+        f.mktree(name, {pt_branch: "var * float32", eta_branch: "var * float32"})
+        f[name].extend({pt_branch: pt, eta_branch: eta})
+    return path

@@ -1,0 +1,207 @@
+"""Checks a physicist can look at: distributions, the paper's qualitative facts, the method.
+
+- `distributions`: pT and eta of every sample (the paper's Figure 4) as PNG, and the numbers
+  behind the paper's statements (mean pT, eta spread, distance to the SM);
+- `mixture_closure`: the mass-grid mixture applied to an on-shell spin-1 mediator of 10% width
+  against Pythia's own Breit-Wigner sample of the same mediator;
+- `one_mass`: within each regime, changing the other mass leaves the spectrum unchanged;
+- `mpi_effect`: what switching multi-parton interactions off does to the leading jet.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from pathlib import Path
+
+import numpy as np
+
+from dmzoo import binning
+from dmzoo_training import mediators, mixture, paths, pythia_run, storage
+from dmzoo_training.benchmarks import SAMPLES, Sample
+from dmzoo_training.generate import select
+
+log = logging.getLogger(__name__)
+
+OUT = paths.TRAINING / "validation"
+STYLE = {"sm": ("black", "-"), "alp": ("grey", "--")}
+REGIMES = ("offshell", "onshell", "offshell_ps")
+
+
+def load_all(events_dir: Path = paths.EVENTS) -> dict[str, dict[str, np.ndarray]]:
+    return {n: storage.read_sample(events_dir / n) for n in SAMPLES if (events_dir / n).is_dir()
+            and storage.round_files(events_dir / n)}
+
+
+def shape_distance(p_counts: np.ndarray, q_counts: np.ndarray) -> float:
+    """chi2 per unit S^2/B between two normalised 2D templates: sum (q - p)^2 / p."""
+    p = (p_counts + 0.5) / (p_counts + 0.5).sum()
+    q = (q_counts + 0.5) / (q_counts + 0.5).sum()
+    return float(np.sum((q - p) ** 2 / p))
+
+
+def facts(samples: dict[str, dict[str, np.ndarray]]) -> dict:
+    """The numbers behind the paper's qualitative statements, per sample."""
+    sm = binning.fill(samples["sm"]["jet_pt"], samples["sm"]["jet_eta"])
+    out = {}
+    for name, ev in samples.items():
+        inside = binning.in_range(ev["jet_pt"], ev["jet_eta"])
+        pt, eta = ev["jet_pt"][inside], ev["jet_eta"][inside]
+        out[name] = {
+            "n_events": int(inside.sum()),
+            "mean_pt_gev": float(pt.mean()),
+            "median_pt_gev": float(np.median(pt)),
+            "fraction_pt_above_500": float((pt > 500).mean()),
+            "eta_std": float(eta.std()),
+            "fraction_abs_eta_below_1": float((np.abs(eta) < 1).mean()),
+            "chi2_to_sm": shape_distance(sm, binning.fill(pt, eta)),
+        }
+    return out
+
+
+def plot_distributions(samples: dict[str, dict[str, np.ndarray]], path: Path) -> None:
+    """The paper's Figure 4: pT and eta per regime, SM and ALP in every panel."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(3, 2, figsize=(11, 12))
+    colors = {0: "tab:blue", 1: "tab:red", 2: "tab:green"}
+    for row, regime in enumerate(REGIMES):
+        names = ["sm", "alp"] + [f"spin{s}_{regime}" for s in (0, 1, 2)]
+        for name in names:
+            if name not in samples:
+                continue
+            ev = samples[name]
+            color, ls = STYLE.get(name, (colors.get(SAMPLES[name].spin), "-"))
+            kw = {"histtype": "step", "density": True, "color": color, "ls": ls, "label": name}
+            axes[row, 0].hist(ev["jet_pt"], bins=binning.PT_EDGES, **kw)
+            axes[row, 1].hist(ev["jet_eta"], bins=binning.ETA_EDGES, **kw)
+        axes[row, 0].set_yscale("log")
+        axes[row, 0].set_xlabel("leading-jet $p_T$ [GeV]")
+        axes[row, 1].set_xlabel(r"leading-jet $\eta$")
+        axes[row, 0].set_ylabel(f"{regime}: fraction / GeV")
+        axes[row, 1].set_ylabel("fraction / unit")
+        axes[row, 1].legend(fontsize=8)
+    fig.suptitle("dmzoo samples: Pythia 8, anti-kt R=0.6, ATLAS-card jet resolution, 14 TeV")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _mixture_events(sample: Sample, n_generated: int, tag: str, density=None) -> dict:
+    """A small mixture sample (no files kept), optionally with another density."""
+    fam = mediators.FAMILIES[sample.spin]
+    edges = sample.mass_edges()
+    masses = mixture.cell_masses(edges)
+    power = mixture.width_power(sample, float(np.median(masses)))
+    weights = []
+    for lo, hi, m in zip(edges[:-1], edges[1:], masses):
+        s = pythia_run.narrow_settings(fam.processes, fam.extra, fam.pid, m, mixture.REL_WIDTH)
+        sigma, _ = pythia_run.hard_cross_section(s, pythia_run.seed_for(tag, "scan", m), 2000)
+        if power:
+            nat = pythia_run.natural_width(
+                pythia_run.narrow_settings(fam.processes, fam.extra, fam.pid, m, None), fam.pid)
+            sigma *= (nat / (mixture.REL_WIDTH * m)) ** power
+        sigma *= (m / 1000.0) ** fam.coupling_power
+        rho = density or (lambda x: mediators.density(sample.spin, x, sample.m_med, sample.m_dm))
+        grid = np.linspace(lo**2, hi**2, 65)
+        weights.append(sigma * np.trapezoid([rho(math.sqrt(g)) for g in grid], grid))
+    w = np.array(weights) / np.sum(weights)
+    counts = mixture.allocate(w, n_generated)
+    pts, etas, ms = [], [], []
+    for m, n in zip(masses, counts):
+        if n == 0:
+            continue
+        s = pythia_run.narrow_settings(fam.processes, fam.extra, fam.pid, m, mixture.REL_WIDTH)
+        got = pythia_run.generate_jets(s, pythia_run.seed_for(tag, m), int(n))
+        keep = select(got["pt"], got["eta"])
+        pts.append(got["pt"][keep])
+        etas.append(got["eta"][keep])
+        ms.append(np.full(keep.sum(), m))
+    return {"jet_pt": np.concatenate(pts), "jet_eta": np.concatenate(etas), "m": np.concatenate(ms)}
+
+
+def compare(a: dict, b: dict) -> dict:
+    """Means and a two-sample KS test of pT and eta."""
+    from scipy.stats import ks_2samp
+
+    return {
+        "mean_pt": [float(a["jet_pt"].mean()), float(b["jet_pt"].mean())],
+        "mean_pt_error": [float(a["jet_pt"].std() / math.sqrt(len(a["jet_pt"]))),
+                          float(b["jet_pt"].std() / math.sqrt(len(b["jet_pt"])))],
+        "ks_pt_pvalue": float(ks_2samp(a["jet_pt"], b["jet_pt"]).pvalue),
+        "ks_eta_pvalue": float(ks_2samp(a["jet_eta"], b["jet_eta"]).pvalue),
+        "n": [len(a["jet_pt"]), len(b["jet_pt"])],
+    }
+
+
+def mixture_closure(n_generated: int = 60_000) -> dict:
+    """Mixture of narrow spin-1 mediators vs Pythia's own 100 GeV-wide one at 1 TeV."""
+    m0, gamma = 1000.0, 100.0
+    fam = mediators.FAMILIES[1]
+    direct_settings = [f"{p} = on" for p in fam.processes] + list(fam.extra) + [
+        "23:m0 = 1000", "23:mayDecay = off", "23:doForceWidth = on", f"23:mWidth = {gamma}",
+        "23:mMin = 500", "23:mMax = 1500"]
+    got = pythia_run.generate_jets(direct_settings, pythia_run.seed_for("closure", "direct"), n_generated)
+    keep = select(got["pt"], got["eta"])
+    direct = {"jet_pt": got["pt"][keep], "jet_eta": got["eta"][keep]}
+    sample = Sample("closure", spin=1, m_med=m0, m_dm=10.0)
+
+    def bw(m: float) -> float:  # relativistic Breit-Wigner in m^2, restricted as Pythia's was
+        return 0.0 if not 500 <= m <= 1500 else 1.0 / ((m * m - m0 * m0) ** 2 + m0 * m0 * gamma * gamma)
+
+    mixed = _mixture_events(_closure_grid(sample), n_generated, "closure", density=bw)
+    return {"what": "spin-1 M = 1 TeV, width 100 GeV: Pythia's Breit-Wigner vs the mass-grid mixture",
+            **compare(direct, mixed)}
+
+
+def _closure_grid(sample: Sample) -> Sample:
+    class Grid(Sample):
+        def mass_edges(self):  # the closure's mass window, finely
+            return np.linspace(500.0, 1500.0, 41)
+
+    return Grid(sample.name, spin=sample.spin, m_med=sample.m_med, m_dm=sample.m_dm)
+
+
+ONE_MASS_PAIRS = {
+    "offshell (m_DM = 300 GeV): m_Y = m_Z vs 200 GeV": ((1, 91.1876, 300.0), (1, 200.0, 300.0)),
+    "onshell (m_Y = 1 TeV): m_DM = 10 vs 100 GeV": ((1, 1000.0, 10.0), (1, 1000.0, 100.0)),
+    "offshell_ps (m_DM = 10 GeV): m_Y = 10 vs 20 TeV": ((1, 10000.0, 10.0), (1, 20000.0, 10.0)),
+}
+
+
+def one_mass(n_generated: int = 60_000) -> dict:
+    out = {}
+    for label, (a, b) in ONE_MASS_PAIRS.items():
+        ev = [_mixture_events(Sample(f"one_mass_{i}", spin=s, m_med=my, m_dm=mdm), n_generated,
+                              f"one_mass:{s}:{my}:{mdm}") for i, (s, my, mdm) in enumerate((a, b))]
+        out[label] = compare(*ev)
+    return out
+
+
+def mpi_effect(n_generated: int = 20_000) -> dict:
+    """The SM with multi-parton interactions on and off, same seeds."""
+    from dmzoo_training.benchmarks import SM_SETTINGS
+
+    res = {}
+    for mpi in ("off", "on"):
+        settings = [*SM_SETTINGS, f"PartonLevel:MPI = {mpi}"]
+        got = pythia_run.generate_jets(settings, pythia_run.seed_for("mpi"), n_generated)
+        keep = select(got["pt"], got["eta"])
+        res[mpi] = {"jet_pt": got["pt"][keep], "jet_eta": got["eta"][keep],
+                    "efficiency": float(keep.mean())}
+    c = compare(res["off"], res["on"])
+    c["selection_efficiency"] = [res["off"]["efficiency"], res["on"]["efficiency"]]
+    c["what"] = "SM Z(nunu)+jet, MPI off vs on"
+    return c
+
+
+def write(name: str, result: dict) -> Path:
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"{name}.json"
+    storage.atomic_write_text(path, json.dumps(result, indent=1, sort_keys=True) + "\n")
+    return path
