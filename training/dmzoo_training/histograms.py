@@ -36,9 +36,17 @@ def split_indices(n: int, seed: int) -> dict[str, np.ndarray]:
     return {"train": np.sort(order[:a]), "val": np.sort(order[a:b]), "test": np.sort(order[b:])}
 
 
-def template(pt: np.ndarray, eta: np.ndarray) -> np.ndarray:
-    """Bin probabilities (sum 1) of the events inside the histogram."""
-    counts = binning.fill(pt, eta)
+def template(pt: np.ndarray, eta: np.ndarray, pseudo_count: float = 0.0) -> np.ndarray:
+    """Bin probabilities (sum 1) of the events inside the histogram, plus a pseudo-count.
+
+    A finite sample leaves bins empty that the true distribution does not (the SM above
+    ~1.5 TeV). Drawing from such a template, an SM-only histogram can never put an event there,
+    and a network learns "any event in this bin means signal", which holds only for that
+    template: measured, training loss fell to 0.17 while the validation loss grew without
+    bound. Every part's template therefore gets the same pseudo-count per bin, scaled to its
+    size, as the likelihood ratio's full-sample templates.
+    """
+    counts = binning.fill(pt, eta) + pseudo_count
     return counts / counts.sum()
 
 
@@ -48,6 +56,25 @@ class Templates:
 
     bkg: np.ndarray  # [30, 30], sums to 1
     sig: np.ndarray
+    n_bkg: int = 0  # events behind each template, for resampling
+    n_sig: int = 0
+
+    def resampled(self, rng: np.random.Generator) -> Templates:
+        """A bootstrap replica: each bin's count redrawn from a Poisson of its mean.
+
+        With B = 50k drawn from a pool of a few 100k events, the pool's own fluctuations are a
+        sizeable fraction of a histogram's (sqrt(50k / 960k) = 0.23 sigma per bin for the SM
+        training part), and the validation and test pools fluctuate differently. A network
+        trained on one fixed template learns where that template sits and calls every other
+        pool's SM histograms signal. Training on replicas teaches it to ignore shifts common to
+        both classes.
+        """
+        def redraw(p, n):
+            c = rng.poisson(p * n).astype(np.float64)
+            return c / c.sum()
+
+        return Templates(redraw(self.bkg, self.n_bkg), redraw(self.sig, self.n_sig),
+                         self.n_bkg, self.n_sig)
 
     def draw(self, b: int, s: int, n_per_class: int, rng: np.random.Generator):
         """n_per_class signal+background and n_per_class background-only histograms.
@@ -78,6 +105,11 @@ def log_likelihood_ratio(x: np.ndarray, p_full: np.ndarray, q_full: np.ndarray, 
 def regularised(counts: np.ndarray) -> np.ndarray:
     c = counts + PSEUDO_COUNT
     return c / c.sum()
+
+
+def part_pseudo_count(n_part: int, n_full: int) -> float:
+    """The pseudo-count of a part, so every part regularises towards the same distribution."""
+    return PSEUDO_COUNT * n_part / n_full
 
 
 def auc(scores: np.ndarray, labels: np.ndarray) -> float:

@@ -99,14 +99,14 @@ def provenance(benchmark: str, events_dir: Path) -> dict:
 
 
 def export_all(zoo: Path = paths.ZOO, runs: Path = RUNS, events_dir: Path = paths.EVENTS) -> dict:
-    """Export the chosen run of every model (best validation loss) and write the manifest."""
+    """Export the chosen run of every model (best validation AUC) and write the manifest."""
     import keras
 
     import dmzoo_training.model  # noqa: F401  registers the custom layer
 
     entries = []
     for model_id, results in sorted(collect(runs).items()):
-        chosen = min(results, key=lambda r: r["val_loss"])
+        chosen = max(results, key=lambda r: r["val_auc_best"])
         summary = summarize_repeats(results)
         metrics = {"auc": summary["auc"], "auc_std": summary["auc_std"]}
         model = keras.saving.load_model(Path(chosen["_dir"]) / "model.keras")

@@ -1,0 +1,80 @@
+"""The command line as a user meets it: real console script, real files, exit codes."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from _inputs import HEPDATA, NANOAOD
+from dmzoo.cli import main
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "dmzoo.cli", *args], capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_score_real_nanoaod_json():
+    out = run("score", str(NANOAOD), "--benchmark", "spin1_offshell", "--snr", "1.2", "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["n_events"] == 200 and data["n_selected"] == 2
+    assert data["benchmark"] == "spin1_offshell" and data["snr_requested"] == 1.2
+    assert data["snr_model"] == 1.0 and data["model"] == "binary-spin1_offshell-snr1"
+    assert 0.0 <= data["score"] <= 1.0
+    assert "trained on 50000" in out.stderr  # two events are far from what the model knows
+
+
+def test_score_human_summary(nanoaod_like):
+    out = run("score", str(nanoaod_like), "--benchmark", "spin1_offshell", "--snr", "0.1")
+    assert out.returncode == 0, out.stderr
+    assert "events read 6, selected 3, no usable jet 1" in out.stdout
+    assert "binary-spin1_offshell-snr0.1" in out.stdout
+
+
+def test_foreign_th2_is_refused_in_one_line():
+    out = run("score", f"{HEPDATA}:hpxpy", "--benchmark", "spin1_offshell", "--snr", "1.2")
+    assert out.returncode == 1
+    assert out.stderr.startswith("Error: ") and out.stderr.count("\n") == 1
+    assert "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["score", "nope.root", "--benchmark", "spin1_offshell", "--snr", "1"], 1, "no such file"),
+        (["score", str(NANOAOD), "--benchmark", "spin1_offshel", "--snr", "1"], 1, "did you mean spin1_offshell"),
+        (["score", str(NANOAOD), "--benchmark", "spin1_offshell", "--snr", "-1"], 2, "finite positive"),
+        (["score", str(NANOAOD), "--benchmark", "spin1_offshell", "--snr", "nan"], 2, "finite positive"),
+        (["score", str(NANOAOD), "--benchmark", "spin1_offshell", "--snr", "abc"], 2, "is not a valid float"),
+        (["score", str(NANOAOD), "--benchmark", "spin1_offshell"], 2, "Missing option '--snr'"),
+        (["info", "binary-spin1_offshell-snr1.7"], 1, "did you mean"),
+    ],
+)
+def test_bad_input_exit_codes(args, code, message, capsys):
+    assert main(args) == code
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_empty_selection_is_an_error(tmp_path):
+    from _inputs import write_tree
+
+    path = write_tree(tmp_path / "low.root", "Events", "Jet_pt", "Jet_eta", pt=[[50.0]], eta=[[0.0]])
+    out = run("score", str(path), "--benchmark", "spin1_offshell", "--snr", "1")
+    assert out.returncode == 1 and "nothing to score" in out.stderr
+
+
+def test_list_and_info(capsys):
+    assert main(["list", "*spin1_offshell*", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert len(listed["models"]) == 13
+    assert main(["info", "binary-spin1_offshell-snr1.5", "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["metadata"]["kind"] == "binary" and info["input"] == "histogram"
+
+
+def test_version(capsys):
+    assert main(["--version"]) == 0
+    assert "dmzoo, version" in capsys.readouterr().out

@@ -1,0 +1,98 @@
+"""Every model of the shipped zoo keeps the published contract (parametrised over the zoo)."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from dmzoo import binning, tables
+from dmzoo.inference import Model
+from dmzoo.registry import Zoo, parse_id, sha256_file
+
+ZOO = Zoo.default()
+GRID = (0.1, 0.15, 0.22, 0.33, 0.45, 0.67, 1.0, 1.5, 2.2, 3.3, 4.5, 6.7, 10.0)
+
+
+@pytest.mark.parametrize("entry", ZOO.entries, ids=lambda e: e.id)
+def test_model_contract(entry):
+    path = ZOO.path(entry)  # checks the hash
+    assert sha256_file(path) == entry.sha256
+    assert parse_id(entry.id) == (entry.kind, entry.benchmark, entry.snr)
+    model = Model(path)
+    meta = model.metadata
+    assert meta["kind"] == entry.kind and meta["benchmark"] == entry.benchmark
+    assert meta["snr"] == entry.snr and meta["b_train"] == 50_000
+    assert meta["labels"] == {"0": "sm", "1": entry.benchmark}
+    assert meta["metrics"]["auc"] == pytest.approx(entry.metrics["auc"])
+    x = np.random.default_rng(0).poisson(30.0, size=(3, 30, 30)).astype(np.float32)
+    out = model.predict(x)
+    assert out.shape == (3,) and np.all((out >= 0) & (out <= 1))
+    assert np.allclose(model.predict(x * 11.0), out, atol=1e-6)
+
+
+def test_spin1_offshell_is_complete_on_the_grid():
+    snrs = sorted(e.snr for e in ZOO.models(kind="binary", benchmark="spin1_offshell"))
+    assert snrs == list(GRID)
+
+
+def test_table_matches_manifest_and_physics():
+    rows = tables.read_table(ZOO.table_path("auc_individual.csv"))
+    by = {(r.benchmark, r.snr): r for r in rows}
+    for e in ZOO.models(kind="binary"):
+        r = by[(e.benchmark, e.snr)]
+        assert r.auc == pytest.approx(e.metrics["auc"], abs=1e-5)
+        assert r.auc_std == 0.0 if r.n_trainings == 1 else r.auc_std >= 0.0
+        # No histogram classifier beats the likelihood ratio beyond its statistical error.
+        assert r.auc <= r.auc_optimal + 0.01
+    spin1 = sorted((r for r in rows if r.benchmark == "spin1_offshell"), key=lambda r: r.snr)
+    optimal = [r.auc_optimal for r in spin1]
+    assert all(b >= a - 0.01 for a, b in zip(optimal, optimal[1:]))  # grows with S/sqrt(B)
+    assert optimal[-1] > 0.99
+
+
+def test_lookup_interpolates_in_log_snr_and_bounds_outside():
+    rows = tables.read_table(ZOO.table_path("auc_individual.csv"))
+    at1 = tables.lookup(rows, "spin1_offshell", 1.0)
+    at15 = tables.lookup(rows, "spin1_offshell", 1.5)
+    mid = tables.lookup(rows, "spin1_offshell", math.sqrt(1.5))
+    assert mid.method.startswith("interpolated")
+    assert mid.auc == pytest.approx((at1.auc + at15.auc) / 2)
+    low = tables.lookup(rows, "spin1_offshell", 0.01)
+    assert low.method.startswith("outside") and low.auc == tables.lookup(rows, "spin1_offshell", 0.1).auc
+
+
+def test_nearest_model_ties_go_to_the_lower_snr():
+    assert ZOO.nearest("spin1_offshell", 1.2).snr == 1.0
+    assert ZOO.nearest("spin1_offshell", math.sqrt(1.0 * 1.5)).snr == 1.0
+    assert ZOO.nearest("spin1_offshell", 1.23).snr == 1.5
+    assert ZOO.nearest("spin1_offshell", 1e6).snr == 10.0
+
+
+def test_manifest_paths_cannot_leave_the_zoo(tmp_path):
+    from dmzoo.errors import ZooIntegrityError
+
+    (tmp_path / "manifest.json").write_text(json.dumps({"zoo_version": "x", "models": [
+        {"id": "binary-a-snr1", "path": "../evil.onnx", "sha256": "0", "kind": "binary",
+         "benchmark": "a", "snr": 1.0}]}))
+    with pytest.raises(ZooIntegrityError, match="leaves the zoo"):
+        Zoo(tmp_path)
+
+
+def test_tampered_model_is_refused(tmp_path):
+    import shutil
+
+    from dmzoo.errors import ZooIntegrityError
+
+    shutil.copytree(ZOO.root, tmp_path / "zoo")
+    zoo = Zoo(tmp_path / "zoo")
+    entry = zoo.get("binary-spin1_offshell-snr1")
+    with open(zoo.root / entry.path, "ab") as f:
+        f.write(b"\0")
+    with pytest.raises(ZooIntegrityError, match="refusing it"):
+        zoo.path(entry)
+
+
+def test_binning_metadata_is_this_dmzoos():
+    meta = Model(ZOO.path(ZOO.entries[0])).metadata
+    assert meta["binning"] == json.loads(binning.binning_json())
