@@ -77,6 +77,33 @@ def train(benchmark, snrs, repeats, workers, max_epochs, no_progress) -> None:
                    f"(likelihood-ratio limit {r['auc_optimal']:.4f}), {r['epochs']} epochs, {r['seconds']:.0f} s")
 
 
+VALIDATIONS = ("distributions", "top-loop", "closure", "one-mass", "mpi")
+
+
+@main.command()
+@click.option("--what", "whats", multiple=True, type=click.Choice([*VALIDATIONS, "all"]),
+              default=("distributions",), show_default=True)
+def validate(whats) -> None:
+    """Validation plots and numbers (training/validation/*.json, zoo/figures/*.png)."""
+    from dmzoo_training import validate as v
+
+    chosen = VALIDATIONS if "all" in whats else whats
+    for what in chosen:
+        if what == "distributions":
+            samples = v.load_all()
+            v.plot_distributions(samples, paths.ZOO / "figures" / "distributions_pt_eta.png")
+            path = v.write("sample_facts", v.facts(samples))
+        elif what == "top-loop":
+            path = v.write("spin0_top_loop", v.top_loop())
+        elif what == "closure":
+            path = v.write("mixture_closure", v.mixture_closure())
+        elif what == "one-mass":
+            path = v.write("one_mass_per_regime", v.one_mass())
+        else:
+            path = v.write("mpi_effect", v.mpi_effect())
+        click.echo(f"{what}: {path}")
+
+
 @main.command(name="export")
 def export_cmd() -> None:
     """Export every trained model to zoo/models as ONNX and rewrite zoo/manifest.json."""
@@ -87,11 +114,30 @@ def export_cmd() -> None:
 
 
 @main.command()
+def card() -> None:
+    """Write MODEL_CARD.md from the tables and the sample records."""
+    from dmzoo_training.card import write_card
+
+    click.echo(str(write_card()))
+
+
+@main.command()
+def examples() -> None:
+    """Write the two example inputs of zoo/examples/ from the test pools."""
+    from dmzoo_training.examples import write_examples
+
+    for path in write_examples():
+        click.echo(str(path))
+
+
+@main.command()
 def tables() -> None:
-    """Write zoo/tables/auc_individual.csv and .json from the finished trainings."""
+    """Write zoo/tables/auc_individual.csv, .json and the AUC figure from the trainings."""
+    from dmzoo_training.plots import auc_curves
     from dmzoo_training.zoo_build import write_tables
 
     click.echo(str(write_tables()))
+    click.echo(str(auc_curves()))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,71 @@
+"""The Python API: every kind of input gives the same answer for the same events."""
+
+import numpy as np
+import pytest
+
+import dmzoo
+from _inputs import write_tree
+from dmzoo import binning
+from dmzoo.errors import InvalidParameterError, ModelNotFoundError
+from dmzoo.registry import shipped_zoo_path
+
+EXAMPLES = shipped_zoo_path() / "examples"
+
+
+def test_tree_th2_arrays_and_hist_give_the_same_score(tmp_path, sample_events):
+    import hist
+    import uproot
+
+    pt, eta = sample_events
+    path = write_tree(tmp_path / "e.root", "Events", "Jet_pt", "Jet_eta",
+                      pt=[[float(x)] for x in pt], eta=[[float(x)] for x in eta])
+    counts = binning.fill(pt, eta)
+    with uproot.update(path) as f:
+        f["h"] = (counts, binning.PT_EDGES, binning.ETA_EDGES)
+    h = hist.Hist.new.Reg(30, 130, 2000).Reg(30, -4, 4).Double()
+    h.fill(pt, eta)
+    results = [
+        dmzoo.score(f"{path}:Events", benchmark="spin1_offshell", snr=2.2),
+        dmzoo.score(f"{path}:h", benchmark="spin1_offshell", snr=2.2),
+        dmzoo.score((pt, eta), benchmark="spin1_offshell", snr=2.2),
+        dmzoo.score(h, benchmark="spin1_offshell", snr=2.2),
+        dmzoo.score(counts, benchmark="spin1_offshell", snr=2.2),
+    ]
+    assert len({r.score for r in results}) == 1
+    assert {r.n_selected for r in results} == {int(counts.sum())}
+    assert results[0].n_events == 20_000
+
+
+def test_result_fields_and_warnings():
+    r = dmzoo.score(np.full((30, 30), 2.0), benchmark="spin1_offshell", snr=0.8)
+    d = r.to_dict()
+    for key in ("file", "benchmark", "snr_requested", "snr_model", "model", "n_events",
+                "n_selected", "score", "auc"):
+        assert key in d
+    assert r.snr_model == 0.67 and r.model == "binary-spin1_offshell-snr0.67"
+    assert r.auc_method == "interpolated in log S/sqrt(B)"
+    assert any("1800 events" in w for w in r.warnings)
+
+
+@pytest.mark.parametrize("snr", [0.0, -1.0, float("inf"), float("nan")])
+def test_snr_must_be_finite_and_positive(snr):
+    with pytest.raises(InvalidParameterError):
+        dmzoo.score(np.ones((30, 30)), benchmark="spin1_offshell", snr=snr)
+
+
+def test_unknown_benchmark_suggests_names():
+    with pytest.raises(ModelNotFoundError, match="did you mean spin1_offshell"):
+        dmzoo.score(np.ones((30, 30)), benchmark="spin1-offshell", snr=1.0)
+
+
+def test_shipped_examples_score_as_expected():
+    signal = dmzoo.score(str(EXAMPLES / "sm_plus_spin1_offshell_snr5.root"),
+                         benchmark="spin1_offshell", snr=5)
+    sm = dmzoo.score(str(EXAMPLES / "sm_only.root"), benchmark="spin1_offshell", snr=5)
+    assert signal.n_events == sm.n_events == 51_118
+    assert signal.score > 0.9 > 0.5 > sm.score
+    assert signal.warnings == [] and sm.warnings == []
+
+
+def test_public_api_is_pinned():
+    assert dir(dmzoo) == ["ScoreResult", "Zoo", "__version__", "score"]
