@@ -33,9 +33,7 @@ def binning_json() -> str:
 
 def in_range(pt: np.ndarray, eta: np.ndarray) -> np.ndarray:
     """Mask of leading jets that fall inside the histogram (half-open on both axes)."""
-    return (
-        (pt >= PT_RANGE[0]) & (pt < PT_RANGE[1]) & (eta >= ETA_RANGE[0]) & (eta < ETA_RANGE[1])
-    )
+    return (pt >= PT_RANGE[0]) & (pt < PT_RANGE[1]) & (eta >= ETA_RANGE[0]) & (eta < ETA_RANGE[1])
 
 
 def bin_index(x: np.ndarray, low: float, high: float) -> np.ndarray:

@@ -92,9 +92,23 @@ def list_models(pattern: str, kind: str | None, as_json: bool) -> None:
     zoo = Zoo.default()
     entries = zoo.models(pattern, kind=kind)
     if as_json:
-        click.echo(_dump({"zoo_version": zoo.version, "models": [
-            {"id": e.id, "kind": e.kind, "benchmark": e.benchmark, "snr": e.snr,
-             "metrics": e.metrics} for e in entries]}))
+        click.echo(
+            _dump(
+                {
+                    "zoo_version": zoo.version,
+                    "models": [
+                        {
+                            "id": e.id,
+                            "kind": e.kind,
+                            "benchmark": e.benchmark,
+                            "snr": e.snr,
+                            "metrics": e.metrics,
+                        }
+                        for e in entries
+                    ],
+                }
+            )
+        )
         return
     click.echo(f"zoo {zoo.version} ({zoo.root}): {len(entries)} models")
     for e in entries:
@@ -113,9 +127,17 @@ def info(model_id: str, as_json: bool) -> None:
     zoo = Zoo.default()
     entry = zoo.get(model_id)
     model = Model(zoo.path(entry))
-    data = {"id": entry.id, "path": entry.path, "sha256": entry.sha256, "kind": entry.kind,
-            "benchmark": entry.benchmark, "snr": entry.snr, "metrics": entry.metrics,
-            "input": model.input_name, "metadata": model.metadata}
+    data = {
+        "id": entry.id,
+        "path": entry.path,
+        "sha256": entry.sha256,
+        "kind": entry.kind,
+        "benchmark": entry.benchmark,
+        "snr": entry.snr,
+        "metrics": entry.metrics,
+        "input": model.input_name,
+        "metadata": model.metadata,
+    }
     if as_json:
         click.echo(_dump(data))
         return
@@ -148,6 +170,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         return 130
+    except Exception as err:  # the last resort: one line, never a traceback
+        if constants.debug():
+            raise
+        click.echo(f"Error: unexpected {type(err).__name__}: {err}; rerun with DMZOO_DEBUG=1 "
+                   "and report the traceback", err=True)
+        return 1
     return 0
 
 

@@ -64,7 +64,8 @@ def _open(path: Path):
     except Exception as err:  # uproot raises many types for a file that is not ROOT
         raise InputFileError(
             f"{path}: not a readable ROOT file ({type(err).__name__}: {err}); "
-            "give a .root file written by ROOT or uproot", path=str(path)
+            "give a .root file written by ROOT or uproot",
+            path=str(path),
         ) from None
 
 
@@ -153,7 +154,10 @@ def fill_from_tree(tree, pt_key: str, eta_key: str) -> FilledHistogram:
         n_no_jet += int((~has).sum())
         n_selected += int(inside.sum())
     return FilledHistogram(
-        counts=counts, n_events=n_events, n_selected=n_selected, n_no_jet=n_no_jet,
+        counts=counts,
+        n_events=n_events,
+        n_selected=n_selected,
+        n_no_jet=n_no_jet,
         n_out_of_range=n_events - n_selected - n_no_jet,
     )
 
@@ -232,7 +236,9 @@ def _match(pt_edges: np.ndarray, eta_edges: np.ndarray):
     return ip, ie
 
 
-def read(spec: str, *, pt_branch: str | None = None, eta_branch: str | None = None) -> FilledHistogram:
+def read(
+    spec: str, *, pt_branch: str | None = None, eta_branch: str | None = None
+) -> FilledHistogram:
     """Fill the zoo's histogram from `file.root` or `file.root:object`.
 
     Raises:
@@ -248,7 +254,9 @@ def read(spec: str, *, pt_branch: str | None = None, eta_branch: str | None = No
         name = obj.split(";")[0]
         if name not in classes:
             near = ", ".join(sorted(classes)) or "nothing"
-            raise InputFileError(f"{path}: no object {obj!r}; the file holds {near}", path=str(path))
+            raise InputFileError(
+                f"{path}: no object {obj!r}; the file holds {near}", path=str(path)
+            )
         cls = classes[name]
         target = f[obj]
         if cls.startswith("TH2"):
@@ -261,7 +269,13 @@ def read(spec: str, *, pt_branch: str | None = None, eta_branch: str | None = No
                 path=str(path),
             )
         flavour, pt_key, eta_key = find_jet_branches(target, pt_branch, eta_branch)
-        filled = fill_from_tree(target, pt_key, eta_key)
+        try:
+            filled = fill_from_tree(target, pt_key, eta_key)
+        except (ValueError, TypeError, OSError, KeyError) as err:
+            # A truncated or damaged file fails deep inside uproot or awkward.
+            raise InputFileError(
+                f"{path}: could not read {name} ({type(err).__name__}: {err}); the file may be "
+                "damaged or its jet branches are not numbers", path=str(path)) from None
         filled.source = f"{cls} {name} ({flavour}: {pt_key}, {eta_key})"
         return filled
 
@@ -281,7 +295,9 @@ def _choose_object(path: Path, f, classes: dict[str, str], pt_branch, eta_branch
     if len(with_jets) > 1:
         raise InputFileError(
             f"{path}: several trees hold jets ({', '.join(with_jets)}); "
-            f"pick one as {path}:{with_jets[0]}", path=str(path))
+            f"pick one as {path}:{with_jets[0]}",
+            path=str(path),
+        )
     th2 = [n for n, c in classes.items() if c.startswith("TH2")]
     if len(th2) == 1:
         return th2[0]
@@ -289,6 +305,7 @@ def _choose_object(path: Path, f, classes: dict[str, str], pt_branch, eta_branch
         # Re-raise the first tree's complaint: it names the branches we looked for.
         find_jet_branches(f[trees[0]], pt_branch, eta_branch)
     if th2:
-        raise InputFileError(f"{path}: several TH2s ({', '.join(th2)}); pick one as "
-                             f"{path}:{th2[0]}", path=str(path))
+        raise InputFileError(
+            f"{path}: several TH2s ({', '.join(th2)}); pick one as {path}:{th2[0]}", path=str(path)
+        )
     raise InputFileError(f"{path}: holds no TTree, RNTuple or TH2 to score", path=str(path))

@@ -14,7 +14,13 @@ from dmzoo.errors import BinningError, ZooIntegrityError
 log = logging.getLogger(__name__)
 
 REQUIRED_METADATA = (
-    "dmzoo_format_version", "kind", "binning", "normalization", "snr", "labels", "b_train",
+    "dmzoo_format_version",
+    "kind",
+    "binning",
+    "normalization",
+    "snr",
+    "labels",
+    "b_train",
 )
 JSON_KEYS = ("binning", "labels", "metrics", "training", "provenance", "snr", "b_train")
 
@@ -60,6 +66,8 @@ class Model:
         if single:
             x = x[None]
         if x.shape[1:] != (binning.N_BINS, binning.N_BINS):
-            raise BinningError(f"histogram shape {x.shape[1:]} is not ({binning.N_BINS}, {binning.N_BINS})")
+            raise BinningError(
+                f"histogram shape {x.shape[1:]} is not ({binning.N_BINS}, {binning.N_BINS})"
+            )
         out = self.session.run(None, {self.input_name: x})[0]
         return out[0] if single else out

@@ -92,7 +92,9 @@ class Zoo:
         try:
             data = json.loads(manifest.read_text())
         except FileNotFoundError:
-            raise ZooIntegrityError(f"{manifest}: no manifest; is {self.root} a dmzoo zoo?") from None
+            raise ZooIntegrityError(
+                f"{manifest}: no manifest; is {self.root} a dmzoo zoo?"
+            ) from None
         except json.JSONDecodeError as err:
             raise ZooIntegrityError(f"{manifest}: not valid JSON ({err})") from None
         self.version = str(data.get("zoo_version", "unknown"))
@@ -105,16 +107,25 @@ class Zoo:
     def _entry(self, m: dict) -> ModelEntry:
         rel = PurePosixPath(m["path"])
         if rel.is_absolute() or ".." in rel.parts or "\\" in m["path"]:
-            raise ZooIntegrityError(f"manifest entry {m.get('id')!r}: path {m['path']!r} leaves the zoo")
+            raise ZooIntegrityError(
+                f"manifest entry {m.get('id')!r}: path {m['path']!r} leaves the zoo"
+            )
         return ModelEntry(
-            id=m["id"], path=m["path"], sha256=m["sha256"], kind=m["kind"],
-            benchmark=m.get("benchmark"), snr=m.get("snr"), metrics=m.get("metrics", {}),
+            id=m["id"],
+            path=m["path"],
+            sha256=m["sha256"],
+            kind=m["kind"],
+            benchmark=m.get("benchmark"),
+            snr=m.get("snr"),
+            metrics=m.get("metrics", {}),
         )
 
-    def models(self, pattern: str = "*", kind: str | None = None,
-               benchmark: str | None = None) -> list[ModelEntry]:
+    def models(
+        self, pattern: str = "*", kind: str | None = None, benchmark: str | None = None
+    ) -> list[ModelEntry]:
         return [
-            e for e in self.entries
+            e
+            for e in self.entries
             if fnmatch.fnmatch(e.id, pattern)
             and (kind is None or e.kind == kind)
             and (benchmark is None or e.benchmark == benchmark)
@@ -151,7 +162,9 @@ class Zoo:
         if self.root.resolve() not in path.parents:
             raise ZooIntegrityError(f"{entry.id}: path {entry.path!r} leaves the zoo")
         if not path.is_file():
-            raise ZooIntegrityError(f"{entry.id}: file {entry.path} is missing from zoo {self.root}")
+            raise ZooIntegrityError(
+                f"{entry.id}: file {entry.path} is missing from zoo {self.root}"
+            )
         digest = sha256_file(path)
         if digest != entry.sha256:
             raise ZooIntegrityError(

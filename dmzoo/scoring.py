@@ -46,7 +46,9 @@ class ScoreResult:
         return asdict(self)
 
 
-def _histogram(obj: Any, pt_branch: str | None, eta_branch: str | None) -> tuple[str | None, events.FilledHistogram]:
+def _histogram(
+    obj: Any, pt_branch: str | None, eta_branch: str | None
+) -> tuple[str | None, events.FilledHistogram]:
     """Whatever the user passed, as the zoo's filled histogram."""
     if isinstance(obj, (str, Path)):
         return str(obj), events.read(str(obj), pt_branch=pt_branch, eta_branch=eta_branch)
@@ -54,24 +56,36 @@ def _histogram(obj: Any, pt_branch: str | None, eta_branch: str | None) -> tuple
         pt, eta, has = events.leading_jets(obj[0], obj[1])
         inside = has & binning.in_range(pt, eta)
         return None, events.FilledHistogram(
-            counts=binning.fill(pt[inside], eta[inside]), n_events=len(has),
-            n_selected=int(inside.sum()), n_no_jet=int((~has).sum()),
-            n_out_of_range=int((has & ~inside).sum()), source="arrays (pt, eta)")
+            counts=binning.fill(pt[inside], eta[inside]),
+            n_events=len(has),
+            n_selected=int(inside.sum()),
+            n_no_jet=int((~has).sum()),
+            n_out_of_range=int((has & ~inside).sum()),
+            source="arrays (pt, eta)",
+        )
     if hasattr(obj, "axes") and hasattr(obj, "values"):
         return None, events.counts_from_uhi(obj, name=type(obj).__name__)
     arr = np.asarray(obj, dtype=np.float64)
     if arr.shape == (binning.N_BINS, binning.N_BINS):
         n = int(round(arr.sum()))
-        return None, events.FilledHistogram(counts=arr, n_events=n, n_selected=n,
-                                            source="counts array [30, 30]")
+        return None, events.FilledHistogram(
+            counts=arr, n_events=n, n_selected=n, source="counts array [30, 30]"
+        )
     raise TypeError(
         "score() takes a file path, a (pt, eta) pair of arrays, a UHI histogram or a "
         f"[30, 30] counts array, not {type(obj).__name__} of shape {getattr(arr, 'shape', '?')}"
     )
 
 
-def score(obj: Any, *, benchmark: str, snr: float, zoo: Zoo | None = None,
-          pt_branch: str | None = None, eta_branch: str | None = None) -> ScoreResult:
+def score(
+    obj: Any,
+    *,
+    benchmark: str,
+    snr: float,
+    zoo: Zoo | None = None,
+    pt_branch: str | None = None,
+    eta_branch: str | None = None,
+) -> ScoreResult:
     """Score one input with the zoo's binary classifier for `benchmark` nearest to `snr`.
 
     Args:
@@ -98,7 +112,9 @@ def score(obj: Any, *, benchmark: str, snr: float, zoo: Zoo | None = None,
     if filled.n_selected == 0:
         raise InputFileError(
             f"{file or 'input'}: none of its {filled.n_events} events has a leading jet inside the "
-            "histogram (130 <= pT < 2000 GeV, -4 <= eta < 4); nothing to score", path=file)
+            "histogram (130 <= pT < 2000 GeV, -4 <= eta < 4); nothing to score",
+            path=file,
+        )
     model = Model(zoo.path(entry))
     value = float(model.predict(filled.counts)[0])
     rows = tables.read_table(zoo.table_path("auc_individual.csv"))
@@ -111,12 +127,25 @@ def score(obj: Any, *, benchmark: str, snr: float, zoo: Zoo | None = None,
     if n < b_train / FAR_FACTOR or n > b_train * FAR_FACTOR:
         warnings.append(
             f"the histogram holds {n} events, the model was trained on {b_train} background "
-            f"events per histogram; the quoted AUC holds at {b_train}, not here")
+            f"events per histogram; the quoted AUC holds at {b_train}, not here"
+        )
     return ScoreResult(
-        file=file, benchmark=benchmark, snr_requested=snr, snr_model=float(entry.snr),
-        model=entry.id, zoo_version=zoo.version, n_events=int(filled.n_events),
-        n_selected=int(filled.n_selected), n_no_jet=filled.n_no_jet,
-        n_out_of_range=filled.n_out_of_range, score=value, auc=looked.auc,
-        auc_std=looked.auc_std, auc_optimal=looked.auc_optimal, auc_method=looked.method,
-        b_train=b_train, source=filled.source, warnings=warnings,
+        file=file,
+        benchmark=benchmark,
+        snr_requested=snr,
+        snr_model=float(entry.snr),
+        model=entry.id,
+        zoo_version=zoo.version,
+        n_events=int(filled.n_events),
+        n_selected=int(filled.n_selected),
+        n_no_jet=filled.n_no_jet,
+        n_out_of_range=filled.n_out_of_range,
+        score=value,
+        auc=looked.auc,
+        auc_std=looked.auc_std,
+        auc_optimal=looked.auc_optimal,
+        auc_method=looked.method,
+        b_train=b_train,
+        source=filled.source,
+        warnings=warnings,
     )

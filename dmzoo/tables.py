@@ -41,8 +41,14 @@ class AucLookup:
 def read_table(path: Path) -> list[AucRow]:
     with open(path, newline="") as f:
         return [
-            AucRow(r["benchmark"], float(r["snr"]), float(r["auc"]), float(r["auc_std"]),
-                   int(r["n_trainings"]), float(r["auc_optimal"]))
+            AucRow(
+                r["benchmark"],
+                float(r["snr"]),
+                float(r["auc"]),
+                float(r["auc_std"]),
+                int(r["n_trainings"]),
+                float(r["auc_optimal"]),
+            )
             for r in csv.DictReader(f)
         ]
 
@@ -62,5 +68,9 @@ def lookup(rows: list[AucRow], benchmark: str, snr: float) -> AucLookup:
     a, b = pts[hi - 1], pts[hi]
     t = math.log(snr / a.snr) / math.log(b.snr / a.snr)
     mix = lambda x, y: x + t * (y - x)  # noqa: E731
-    return AucLookup(mix(a.auc, b.auc), mix(a.auc_std, b.auc_std),
-                     mix(a.auc_optimal, b.auc_optimal), "interpolated in log S/sqrt(B)")
+    return AucLookup(
+        mix(a.auc, b.auc),
+        mix(a.auc_std, b.auc_std),
+        mix(a.auc_optimal, b.auc_optimal),
+        "interpolated in log S/sqrt(B)",
+    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import awkward as ak
-import numpy as np
 
 DATA = Path(__file__).resolve().parent / "data"
 NANOAOD = DATA / "nanoAOD_2015_CMS_Open_Data_ttbar.root"
@@ -14,7 +13,8 @@ HEPDATA = DATA / "uproot-hepdata-example.root"
 # Five events: unsorted jets, a NaN jet, an event with no jet, one outside the histogram.
 JETS_PT = [[40.0, 250.0, 60.0], [float("nan"), 180.0], [], [100.0], [2500.0, 300.0], [1999.0]]
 JETS_ETA = [[0.5, -1.2, 3.0], [0.0, 2.5], [], [0.3], [0.1, -0.5], [3.99]]
-# Their leading jets after the rules: (250, -1.2), (180, 2.5), none, (100: out), (2500: out), (1999, 3.99)
+# Leading jets after the rules: (250, -1.2), (180, 2.5), none, 100 and 2500 (outside),
+# (1999, 3.99).
 EXPECTED = {"n_events": 6, "n_selected": 3, "n_no_jet": 1, "n_out_of_range": 2}
 
 

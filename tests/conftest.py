@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from _inputs import write_tree
 
 
@@ -27,8 +26,12 @@ def flat_scalar(tmp_path) -> Path:
     path = tmp_path / "flat.root"
     with uproot.recreate(path) as f:
         f.mktree("ntuple", {"jet_pt": np.float64, "jet_eta": np.float64})
-        f["ntuple"].extend({"jet_pt": np.array([150.0, np.nan, 500.0, 90.0]),
-                            "jet_eta": np.array([0.0, 1.0, -3.0, 0.0])})
+        f["ntuple"].extend(
+            {
+                "jet_pt": np.array([150.0, np.nan, 500.0, 90.0]),
+                "jet_eta": np.array([0.0, 1.0, -3.0, 0.0]),
+            }
+        )
     return path
 
 

@@ -5,14 +5,15 @@ import subprocess
 import sys
 
 import pytest
-
 from _inputs import HEPDATA, NANOAOD
+
 from dmzoo.cli import main
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "dmzoo.cli", *args], capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "dmzoo.cli", *args], capture_output=True, text=True, timeout=120
+    )
 
 
 def test_score_real_nanoaod_json():
@@ -44,10 +45,26 @@ def test_foreign_th2_is_refused_in_one_line():
     ("args", "code", "message"),
     [
         (["score", "nope.root", "--benchmark", "spin1_offshell", "--snr", "1"], 1, "no such file"),
-        (["score", str(NANOAOD), "--benchmark", "spin1_offshel", "--snr", "1"], 1, "did you mean spin1_offshell"),
-        (["score", str(NANOAOD), "--benchmark", "spin1_offshell", "--snr", "-1"], 2, "finite positive"),
-        (["score", str(NANOAOD), "--benchmark", "spin1_offshell", "--snr", "nan"], 2, "finite positive"),
-        (["score", str(NANOAOD), "--benchmark", "spin1_offshell", "--snr", "abc"], 2, "is not a valid float"),
+        (
+            ["score", str(NANOAOD), "--benchmark", "spin1_offshel", "--snr", "1"],
+            1,
+            "did you mean spin1_offshell",
+        ),
+        (
+            ["score", str(NANOAOD), "--benchmark", "spin1_offshell", "--snr", "-1"],
+            2,
+            "finite positive",
+        ),
+        (
+            ["score", str(NANOAOD), "--benchmark", "spin1_offshell", "--snr", "nan"],
+            2,
+            "finite positive",
+        ),
+        (
+            ["score", str(NANOAOD), "--benchmark", "spin1_offshell", "--snr", "abc"],
+            2,
+            "is not a valid float",
+        ),
         (["score", str(NANOAOD), "--benchmark", "spin1_offshell"], 2, "Missing option '--snr'"),
         (["info", "binary-spin1_offshell-snr1.7"], 1, "did you mean"),
     ],
@@ -61,7 +78,9 @@ def test_bad_input_exit_codes(args, code, message, capsys):
 def test_empty_selection_is_an_error(tmp_path):
     from _inputs import write_tree
 
-    path = write_tree(tmp_path / "low.root", "Events", "Jet_pt", "Jet_eta", pt=[[50.0]], eta=[[0.0]])
+    path = write_tree(
+        tmp_path / "low.root", "Events", "Jet_pt", "Jet_eta", pt=[[50.0]], eta=[[0.0]]
+    )
     out = run("score", str(path), "--benchmark", "spin1_offshell", "--snr", "1")
     assert out.returncode == 1 and "nothing to score" in out.stderr
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
-
 from _inputs import EXPECTED, HEPDATA, NANOAOD, write_tree
+
 from dmzoo import binning, events
 from dmzoo.errors import BinningError, BranchNotFoundError, InputFileError
 
@@ -17,7 +17,12 @@ def test_tree_flavours_follow_the_leading_jet_rules(fixture, request):
 
 def test_flat_scalar_ntuple(flat_scalar):
     filled = events.read(str(flat_scalar))
-    assert (filled.n_events, filled.n_selected, filled.n_no_jet, filled.n_out_of_range) == (4, 2, 1, 1)
+    assert (filled.n_events, filled.n_selected, filled.n_no_jet, filled.n_out_of_range) == (
+        4,
+        2,
+        1,
+        1,
+    )
     assert "flat ntuple" in filled.source
 
 
@@ -64,8 +69,10 @@ def test_rntuple_reads_like_a_tree(tmp_path):
 
     path = tmp_path / "rntuple.root"
     with uproot.recreate(path) as f:
-        f["Events"] = {"Jet_pt": ak.Array([[250.0, 40.0], [180.0]]),
-                       "Jet_eta": ak.Array([[-1.2, 0.5], [2.5]])}
+        f["Events"] = {
+            "Jet_pt": ak.Array([[250.0, 40.0], [180.0]]),
+            "Jet_eta": ak.Array([[-1.2, 0.5], [2.5]]),
+        }
     assert "RNTuple" in uproot.open(path).classnames()["Events;1"]
     filled = events.read(str(path))
     assert (filled.n_events, filled.n_selected) == (2, 2)
@@ -76,8 +83,14 @@ def test_th2_and_tree_of_the_same_events_agree(tmp_path, sample_events):
 
     pt, eta = sample_events
     counts = binning.fill(pt, eta)
-    path = write_tree(tmp_path / "both.root", "Events", "Jet_pt", "Jet_eta",
-                      pt=[[float(x)] for x in pt], eta=[[float(x)] for x in eta])
+    path = write_tree(
+        tmp_path / "both.root",
+        "Events",
+        "Jet_pt",
+        "Jet_eta",
+        pt=[[float(x)] for x in pt],
+        eta=[[float(x)] for x in eta],
+    )
     with uproot.update(path) as f:
         f["h"] = (counts, binning.PT_EDGES, binning.ETA_EDGES)
         fine = np.histogram2d(pt, eta, bins=(np.linspace(130, 2000, 61), np.linspace(-4, 4, 61)))[0]
@@ -93,7 +106,9 @@ def test_th2_and_tree_of_the_same_events_agree(tmp_path, sample_events):
 
 
 def test_foreign_th2_is_refused_naming_the_edges():
-    with pytest.raises(BinningError, match=r"x \[-4, 4\) in 40 bins.*not the zoo's pT \[130, 2000\)"):
+    with pytest.raises(
+        BinningError, match=r"x \[-4, 4\) in 40 bins.*not the zoo's pT \[130, 2000\)"
+    ):
         events.read(f"{HEPDATA}:hpxpy")
 
 

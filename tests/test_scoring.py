@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
+from _inputs import write_tree
 
 import dmzoo
-from _inputs import write_tree
 from dmzoo import binning
 from dmzoo.errors import InvalidParameterError, ModelNotFoundError
 from dmzoo.registry import shipped_zoo_path
@@ -17,8 +17,14 @@ def test_tree_th2_arrays_and_hist_give_the_same_score(tmp_path, sample_events):
     import uproot
 
     pt, eta = sample_events
-    path = write_tree(tmp_path / "e.root", "Events", "Jet_pt", "Jet_eta",
-                      pt=[[float(x)] for x in pt], eta=[[float(x)] for x in eta])
+    path = write_tree(
+        tmp_path / "e.root",
+        "Events",
+        "Jet_pt",
+        "Jet_eta",
+        pt=[[float(x)] for x in pt],
+        eta=[[float(x)] for x in eta],
+    )
     counts = binning.fill(pt, eta)
     with uproot.update(path) as f:
         f["h"] = (counts, binning.PT_EDGES, binning.ETA_EDGES)
@@ -39,8 +45,17 @@ def test_tree_th2_arrays_and_hist_give_the_same_score(tmp_path, sample_events):
 def test_result_fields_and_warnings():
     r = dmzoo.score(np.full((30, 30), 2.0), benchmark="spin1_offshell", snr=0.8)
     d = r.to_dict()
-    for key in ("file", "benchmark", "snr_requested", "snr_model", "model", "n_events",
-                "n_selected", "score", "auc"):
+    for key in (
+        "file",
+        "benchmark",
+        "snr_requested",
+        "snr_model",
+        "model",
+        "n_events",
+        "n_selected",
+        "score",
+        "auc",
+    ):
         assert key in d
     assert r.snr_model == 0.67 and r.model == "binary-spin1_offshell-snr0.67"
     assert r.auc_method == "interpolated in log S/sqrt(B)"
@@ -59,8 +74,9 @@ def test_unknown_benchmark_suggests_names():
 
 
 def test_shipped_examples_score_as_expected():
-    signal = dmzoo.score(str(EXAMPLES / "sm_plus_spin1_offshell_snr5.root"),
-                         benchmark="spin1_offshell", snr=5)
+    signal = dmzoo.score(
+        str(EXAMPLES / "sm_plus_spin1_offshell_snr5.root"), benchmark="spin1_offshell", snr=5
+    )
     sm = dmzoo.score(str(EXAMPLES / "sm_only.root"), benchmark="spin1_offshell", snr=5)
     assert signal.n_events == sm.n_events == 51_118
     assert signal.score > 0.9 > 0.5 > sm.score

@@ -47,7 +47,8 @@ def test_table_matches_manifest_and_physics():
         assert r.auc <= r.auc_optimal + 0.01
     spin1 = sorted((r for r in rows if r.benchmark == "spin1_offshell"), key=lambda r: r.snr)
     optimal = [r.auc_optimal for r in spin1]
-    assert all(b >= a - 0.01 for a, b in zip(optimal, optimal[1:]))  # grows with S/sqrt(B)
+    # The limit grows with S/sqrt(B), up to the test histograms' statistical error.
+    assert all(b >= a - 0.01 for a, b in zip(optimal[:-1], optimal[1:], strict=True))
     assert optimal[-1] > 0.99
 
 
@@ -59,7 +60,10 @@ def test_lookup_interpolates_in_log_snr_and_bounds_outside():
     assert mid.method.startswith("interpolated")
     assert mid.auc == pytest.approx((at1.auc + at15.auc) / 2)
     low = tables.lookup(rows, "spin1_offshell", 0.01)
-    assert low.method.startswith("outside") and low.auc == tables.lookup(rows, "spin1_offshell", 0.1).auc
+    assert (
+        low.method.startswith("outside")
+        and low.auc == tables.lookup(rows, "spin1_offshell", 0.1).auc
+    )
 
 
 def test_nearest_model_ties_go_to_the_lower_snr():
@@ -72,9 +76,23 @@ def test_nearest_model_ties_go_to_the_lower_snr():
 def test_manifest_paths_cannot_leave_the_zoo(tmp_path):
     from dmzoo.errors import ZooIntegrityError
 
-    (tmp_path / "manifest.json").write_text(json.dumps({"zoo_version": "x", "models": [
-        {"id": "binary-a-snr1", "path": "../evil.onnx", "sha256": "0", "kind": "binary",
-         "benchmark": "a", "snr": 1.0}]}))
+    (tmp_path / "manifest.json").write_text(
+        json.dumps(
+            {
+                "zoo_version": "x",
+                "models": [
+                    {
+                        "id": "binary-a-snr1",
+                        "path": "../evil.onnx",
+                        "sha256": "0",
+                        "kind": "binary",
+                        "benchmark": "a",
+                        "snr": 1.0,
+                    }
+                ],
+            }
+        )
+    )
     with pytest.raises(ZooIntegrityError, match="leaves the zoo"):
         Zoo(tmp_path)
 

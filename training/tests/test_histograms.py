@@ -1,6 +1,5 @@
 import numpy as np
 import pytest
-
 from dmzoo_training import histograms
 
 
@@ -43,6 +42,7 @@ def test_likelihood_ratio_separates_different_shapes():
     q[:5] = 1 / 150
     t = histograms.Templates(bkg=p, sig=q)
     x, y = t.draw(50_000, 2236, 200, rng)
-    llr = histograms.log_likelihood_ratio(x, histograms.regularised(p * 1e6),
-                                          histograms.regularised(q * 1e6), 50_000, 2236)
+    llr = histograms.log_likelihood_ratio(
+        x, histograms.regularised(p * 1e6), histograms.regularised(q * 1e6), 50_000, 2236
+    )
     assert histograms.auc(llr, y) > 0.99

@@ -2,7 +2,6 @@ import math
 
 import numpy as np
 import pytest
-
 from dmzoo_training import detector, mediators, mixture
 from dmzoo_training.benchmarks import SAMPLES
 
@@ -10,8 +9,11 @@ from dmzoo_training.benchmarks import SAMPLES
 def test_hcal_resolution_is_the_atlas_cards():
     e = np.array([100.0, 100.0, 100.0])
     got = detector.hcal_resolution(e, np.array([0.0, 2.0, 4.0]))
-    expected = [math.sqrt(3.02**2 + 0.5205**2 * 100 + 1.59**2), math.sqrt(5.0**2 + 0.706**2 * 100),
-                math.sqrt(9.42**2 + 100.0)]
+    expected = [
+        math.sqrt(3.02**2 + 0.5205**2 * 100 + 1.59**2),
+        math.sqrt(5.0**2 + 0.706**2 * 100),
+        math.sqrt(9.42**2 + 100.0),
+    ]
     assert got == pytest.approx(expected)
 
 
@@ -20,7 +22,9 @@ def test_smearing_keeps_the_scale():
     pt = np.full(200_000, 500.0)
     smeared = detector.smear_pt(pt, np.zeros_like(pt), pt, rng)
     assert smeared.mean() == pytest.approx(500.0, rel=1e-3)
-    assert smeared.std() == pytest.approx(detector.hcal_resolution(np.array([500.0]), np.zeros(1))[0], rel=0.01)
+    assert smeared.std() == pytest.approx(
+        detector.hcal_resolution(np.array([500.0]), np.zeros(1))[0], rel=0.01
+    )
 
 
 def test_vector_width_per_light_flavour():

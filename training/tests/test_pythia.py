@@ -24,7 +24,9 @@ def test_forced_width_scaling_per_family(spin, power):
 
 def test_a_small_chunk_has_jets_in_the_selection():
     fam = mediators.FAMILIES[1]
-    settings = pythia_run.narrow_settings(fam.processes, fam.extra, fam.pid, 1000.0, mixture.REL_WIDTH)
+    settings = pythia_run.narrow_settings(
+        fam.processes, fam.extra, fam.pid, 1000.0, mixture.REL_WIDTH
+    )
     got = pythia_run.generate_jets(settings, 11, 200)
     assert (got["pt"] > 130).mean() > 0.3
     again = pythia_run.generate_jets(settings, 11, 200)

@@ -17,7 +17,9 @@ TINY = TrainConfig(b=5000, n_train=512, n_val=256, n_test=500, max_epochs=4, pat
 def trained(events_dir, tmp_path_factory):
     runs = tmp_path_factory.mktemp("runs")
     pools = load_pools("spin1_offshell", events_dir)
-    result = train_one(pools, "spin1_offshell", 2.2, 0, TINY, zoo_build.run_dir("spin1_offshell", 2.2, 0, runs))
+    result = train_one(
+        pools, "spin1_offshell", 2.2, 0, TINY, zoo_build.run_dir("spin1_offshell", 2.2, 0, runs)
+    )
     return result, runs
 
 
@@ -32,16 +34,17 @@ def test_result_records_the_measurement(trained):
 
 
 def test_export_matches_keras_and_is_deterministic(trained, events_dir, tmp_path):
-    import keras
-
     import dmzoo_training.model  # noqa: F401
+    import keras
 
     result, runs = trained
     zoo = tmp_path / "zoo"
     manifest = zoo_build.export_all(zoo=zoo, runs=runs, events_dir=events_dir)
     entry = manifest["models"][0]
     path = zoo / entry["path"]
-    model = keras.saving.load_model(zoo_build.run_dir("spin1_offshell", 2.2, 0, runs) / "model.keras")
+    model = keras.saving.load_model(
+        zoo_build.run_dir("spin1_offshell", 2.2, 0, runs) / "model.keras"
+    )
     x = np.random.default_rng(5).poisson(40.0, size=(16, 30, 30)).astype(np.float32)
     keras_out = model.predict(x, verbose=0).ravel()
     onnx_out = export.onnx_predict(path, x)
@@ -60,8 +63,19 @@ def test_exported_metadata_is_complete(trained, events_dir, tmp_path):
     manifest = zoo_build.export_all(zoo=zoo, runs=runs, events_dir=events_dir)
     proto = onnx.load(zoo / manifest["models"][0]["path"])
     meta = {p.key: p.value for p in proto.metadata_props}
-    for key in ("dmzoo_format_version", "kind", "benchmark", "snr", "b_train", "binning",
-                "normalization", "labels", "metrics", "training", "provenance"):
+    for key in (
+        "dmzoo_format_version",
+        "kind",
+        "benchmark",
+        "snr",
+        "b_train",
+        "binning",
+        "normalization",
+        "labels",
+        "metrics",
+        "training",
+        "provenance",
+    ):
         assert key in meta
     assert json.loads(meta["labels"]) == {"0": "sm", "1": "spin1_offshell"}
     assert json.loads(meta["snr"]) == 2.2 and json.loads(meta["b_train"]) == 5000
