@@ -59,6 +59,8 @@ def score(file: str, benchmark: str, snr: float, pt_branch, eta_branch, as_json:
     from dmzoo.scoring import score as run
 
     result = run(file, benchmark=benchmark, snr=snr, pt_branch=pt_branch, eta_branch=eta_branch)
+    for note in result.notes:
+        click.echo(f"Note: {note}", err=True)
     for w in result.warnings:
         click.echo(f"Warning: {w}", err=True)
     if as_json:

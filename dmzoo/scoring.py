@@ -40,7 +40,8 @@ class ScoreResult:
     auc_method: str
     b_train: int
     source: str
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # about the answer's validity
+    notes: list[str] = field(default_factory=list)  # what was done (nearest model, rebinning)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -116,13 +117,14 @@ def score(
             path=file,
         )
     model = Model(zoo.path(entry))
-    value = float(model.predict(filled.counts)[0])
+    value = float(model.predict(filled.counts[None])[0])
     rows = tables.read_table(zoo.table_path("auc_individual.csv"))
     looked = tables.lookup(rows, benchmark, snr)
     b_train = int(model.metadata["b_train"])
-    warnings = list(filled.notices)
+    notes = list(filled.notices)
     if entry.snr != snr:
-        warnings.append(f"no model at S/sqrt(B) = {snr:g}; used the nearest, {entry.snr:g}")
+        notes.append(f"no model at S/sqrt(B) = {snr:g}; used the nearest, {entry.snr:g}")
+    warnings = []
     n = filled.n_selected
     if n < b_train / FAR_FACTOR or n > b_train * FAR_FACTOR:
         warnings.append(

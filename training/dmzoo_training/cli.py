@@ -12,6 +12,8 @@ import click
 
 from dmzoo_training import paths
 
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ banner is not our log
+
 log = logging.getLogger("dmzoo_training")
 
 # Statistics of the first slice; the full zoo raises every benchmark to 500k.

@@ -17,7 +17,6 @@ import logging
 import math
 import os
 import time
-import zlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -25,6 +24,7 @@ import numpy as np
 
 from dmzoo.registry import make_id
 from dmzoo_training import histograms, paths, storage
+from dmzoo_training.histograms import seed_of
 from dmzoo_training.model import Architecture
 
 log = logging.getLogger(__name__)
@@ -46,10 +46,6 @@ class TrainConfig:
     resample_templates: bool = True  # bootstrap replicas of the training pools, see histograms
     replica_block: int = 256  # histograms per class drawn from one replica
     arch: Architecture = field(default_factory=Architecture)
-
-
-def seed_of(*parts: object) -> int:
-    return zlib.crc32(":".join(map(str, parts)).encode()) & 0x7FFFFFFF
 
 
 @dataclass
