@@ -123,12 +123,11 @@ def list_models(pattern: str, kind: str | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="JSON on stdout.")
 def info(model_id: str, as_json: bool) -> None:
     """Show one model's manifest entry and ONNX metadata."""
-    from dmzoo.inference import Model
     from dmzoo.registry import Zoo
 
     zoo = Zoo.default()
     entry = zoo.get(model_id)
-    model = Model(zoo.path(entry))
+    model = zoo.model(entry)
     data = {
         "id": entry.id,
         "path": entry.path,
@@ -152,22 +151,35 @@ def info(model_id: str, as_json: bool) -> None:
             click.echo(f"{key}: {value}")
 
 
+def _error(message: str) -> None:
+    """One line on stderr, whatever newlines the message carries."""
+    click.echo("Error: " + " ".join(str(message).split()), err=True)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Console entry point: run the CLI, turning dmzoo's errors into one line."""
+    """Console entry point: run the CLI, turning every error into one line."""
     from dmzoo.errors import DmzooError
 
+    args = sys.argv[1:] if argv is None else argv
+    if not args:
+        click.echo(cli.get_help(click.Context(cli, info_name="dmzoo")))
+        return 0
     try:
-        cli.main(args=argv, prog_name="dmzoo", standalone_mode=False)
+        cli.main(args=args, prog_name="dmzoo", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         return 1
+    except click.UsageError as err:
+        command = err.ctx.command_path if err.ctx else "dmzoo"
+        _error(f"{err.format_message()} (see '{command} --help')")
+        return err.exit_code
     except click.ClickException as err:
-        err.show()
+        _error(err.format_message())
         return err.exit_code
     except DmzooError as err:
         if constants.debug():
             raise
-        click.echo(f"Error: {err}", err=True)
+        _error(str(err))
         return err.exit_code
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
@@ -175,8 +187,11 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as err:  # the last resort: one line, never a traceback
         if constants.debug():
             raise
-        click.echo(f"Error: unexpected {type(err).__name__}: {err}; rerun with DMZOO_DEBUG=1 "
-                   "and report the traceback", err=True)
+        click.echo(
+            f"Error: unexpected {type(err).__name__}: {err}; rerun with DMZOO_DEBUG=1 "
+            "and report the traceback",
+            err=True,
+        )
         return 1
     return 0
 

@@ -38,7 +38,9 @@ class BinningError(DmzooError, ValueError):
 
 
 class ModelNotFoundError(DmzooError, KeyError):
-    """No model in the zoo matches the request."""
+    """No model in the zoo matches the request (an unknown benchmark or model id)."""
+
+    exit_code = 2  # a bad option value, like click's usage errors
 
     def __str__(self) -> str:
         return str(self.args[0])

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from dmzoo import binning
-from dmzoo.errors import BinningError, BranchNotFoundError, InputFileError
+from dmzoo.errors import BinningError, BranchNotFoundError, DmzooError, InputFileError
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,12 @@ def split_spec(spec: str) -> tuple[Path, str | None]:
     return Path(file_part), obj or None
 
 
+def _one_line(err: BaseException, limit: int = 200) -> str:
+    """A library's message on one line, cut to a readable length."""
+    text = " ".join(str(err).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _open(path: Path):
     import uproot
 
@@ -63,7 +69,7 @@ def _open(path: Path):
         return uproot.open(path)
     except Exception as err:  # uproot raises many types for a file that is not ROOT
         raise InputFileError(
-            f"{path}: not a readable ROOT file ({type(err).__name__}: {err}); "
+            f"{path}: not a readable ROOT file ({type(err).__name__}: {_one_line(err)}); "
             "give a .root file written by ROOT or uproot",
             path=str(path),
         ) from None
@@ -118,28 +124,54 @@ def find_jet_branches(tree, pt_branch: str | None, eta_branch: str | None) -> tu
 def leading_jets(pt: Any, eta: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Leading jet (highest finite pT) per event, whatever the stored order.
 
-    Returns (pt, eta, has_jet); events without a usable jet have has_jet False.
+    Accepts one value per event (flat arrays), a list of jets per event (jagged), or a fixed
+    number of jets per event (2D or fixed-size arrays). Jets with a non-finite pT or eta are
+    dropped; among jets of equal pT the one with the lowest eta leads, so the stored order never
+    matters. Returns (pt, eta, has_jet); events without a usable jet have has_jet False.
+
+    Raises:
+        ValueError: pT and eta do not have the same structure.
     """
     import awkward as ak
 
-    pt = ak.Array(pt) if not isinstance(pt, np.ndarray) else pt
-    eta = ak.Array(eta) if not isinstance(eta, np.ndarray) else eta
-    if isinstance(pt, np.ndarray) or pt.ndim == 1:
-        p = np.asarray(pt, dtype=np.float64)
-        e = np.asarray(eta, dtype=np.float64)
+    pt, eta = _as_events(pt, "pT"), _as_events(eta, "eta")
+    if pt.ndim != eta.ndim or len(pt) != len(eta):
+        raise ValueError(
+            f"jet pT and eta differ in structure ({len(pt)} events of depth {pt.ndim} against "
+            f"{len(eta)} of depth {eta.ndim}); give one value per jet for both"
+        )
+    if pt.ndim == 1:
+        p = ak.to_numpy(pt).astype(np.float64)
+        e = ak.to_numpy(eta).astype(np.float64)
         ok = np.isfinite(p) & np.isfinite(e)
         return np.where(ok, p, 0.0), np.where(ok, e, 0.0), ok
+    if not ak.all(ak.num(pt, axis=1) == ak.num(eta, axis=1)):
+        raise ValueError("jet pT and eta have different numbers of jets in some events")
     usable = np.isfinite(pt) & np.isfinite(eta)
     pt, eta = pt[usable], eta[usable]
-    best = ak.argmax(pt, axis=1, keepdims=True)
-    lead_pt = ak.firsts(pt[best])
-    lead_eta = ak.firsts(eta[best])
-    has = ~ak.to_numpy(ak.is_none(lead_pt))
+    top = ak.max(pt, axis=1)
+    has = ~ak.to_numpy(ak.is_none(top))
+    lead_eta = ak.min(eta[pt == top], axis=1)
     return (
-        ak.to_numpy(ak.fill_none(lead_pt, 0.0)).astype(np.float64),
+        ak.to_numpy(ak.fill_none(top, 0.0)).astype(np.float64),
         ak.to_numpy(ak.fill_none(lead_eta, 0.0)).astype(np.float64),
         has,
     )
+
+
+def _as_events(values: Any, what: str):
+    """Any array-like of per-event values or jets as an awkward array of depth 1 or 2."""
+    import awkward as ak
+
+    try:
+        arr = ak.Array(values) if not isinstance(values, ak.Array) else values
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"jet {what} is not an array of numbers ({err})") from None
+    if arr.ndim == 2:
+        arr = ak.from_regular(arr, axis=1)  # fixed-size jet arrays behave like jagged ones
+    if arr.ndim not in (1, 2):
+        raise ValueError(f"jet {what} has {arr.ndim} dimensions; give one value per jet")
+    return arr
 
 
 def fill_from_tree(tree, pt_key: str, eta_key: str) -> FilledHistogram:
@@ -147,7 +179,10 @@ def fill_from_tree(tree, pt_key: str, eta_key: str) -> FilledHistogram:
     counts = np.zeros((binning.N_BINS, binning.N_BINS))
     n_events = n_selected = n_no_jet = 0
     for chunk in tree.iterate([pt_key, eta_key], step_size=STEP_SIZE, library="ak"):
-        pt, eta, has = leading_jets(chunk[pt_key], chunk[eta_key])
+        try:
+            pt, eta, has = leading_jets(chunk[pt_key], chunk[eta_key])
+        except ValueError as err:
+            raise BranchNotFoundError(f"{pt_key} and {eta_key}: {err}") from None
         inside = has & binning.in_range(pt, eta)
         counts += binning.fill(pt[inside], eta[inside])
         n_events += len(has)
@@ -193,7 +228,14 @@ def counts_from_uhi(hist: Any, name: str = "histogram") -> FilledHistogram:
     axes = list(hist.axes)
     if len(axes) != 2:
         raise BinningError(f"{name}: has {len(axes)} axes; dmzoo needs a 2D pT-eta histogram")
-    values = np.asarray(hist.values(flow=False) if _takes_flow(hist) else hist.values(), float)
+    if str(getattr(hist, "kind", "COUNT")).upper().endswith("MEAN"):
+        raise BinningError(f"{name}: holds means, not counts; fill a counting histogram")
+    raw = hist.values(flow=False) if _takes_flow(hist) else hist.values()
+    if np.iscomplexobj(raw) or getattr(raw, "dtype", np.dtype(float)).fields:
+        raise BinningError(
+            f"{name}: its bins do not hold plain counts; use a Double or Int storage"
+        )
+    values = np.asarray(raw, dtype=float)
     e0, e1 = _edges(axes[0]), _edges(axes[1])
     notices: list[str] = []
     orient = _match(e0, e1)
@@ -210,13 +252,32 @@ def counts_from_uhi(hist: Any, name: str = "histogram") -> FilledHistogram:
             "with the zoo's binning or score the events themselves"
         )
     ip, ie = orient
-    rebinned = np.add.reduceat(np.add.reduceat(values, ip[:-1], axis=0), ie[:-1], axis=1)
-    counts = rebinned[: binning.N_BINS, : binning.N_BINS]
+    # Only the bins between the zoo's first and last edges enter; wider ranges are cut away.
+    inner = values[ip[0] : ip[-1], ie[0] : ie[-1]]
+    counts = np.add.reduceat(
+        np.add.reduceat(inner, ip[:-1] - ip[0], axis=0), ie[:-1] - ie[0], axis=1
+    )
     if (ip[1:] - ip[:-1]).max() > 1 or (ie[1:] - ie[:-1]).max() > 1:
         notices.append(f"{name}: rebinned exactly from {len(e0) - 1} x {len(e1) - 1} bins")
+    if ip[0] > 0 or ip[-1] < len(e0) - 1 or ie[0] > 0 or ie[-1] < len(e1) - 1:
+        notices.append(f"{name}: bins outside pT [130, 2000) GeV, eta [-4, 4) left out")
+    _check_counts(counts, name, notices)
     total = float(counts.sum())
     n = int(round(total)) if math.isclose(total, round(total), abs_tol=1e-6) else total
     return FilledHistogram(counts=counts, n_events=n, n_selected=n, source=name, notices=notices)
+
+
+def _check_counts(counts: np.ndarray, name: str, notices: list[str]) -> None:
+    """Refuse contents no event count can have; say so when they are weights."""
+    if not np.all(np.isfinite(counts)):
+        raise BinningError(f"{name}: some bins hold NaN or infinity; fill it with event counts")
+    if np.any(counts < 0):
+        raise BinningError(f"{name}: some bins are negative; the models take event counts")
+    if not np.allclose(counts, np.round(counts)):
+        notices.append(
+            f"{name}: bin contents are not whole numbers (weighted?); the models "
+            "were trained on raw event counts"
+        )
 
 
 def _takes_flow(hist: Any) -> bool:
@@ -242,42 +303,47 @@ def read(
     """Fill the zoo's histogram from `file.root` or `file.root:object`.
 
     Raises:
-        InputFileError: the file is missing or unreadable, or holds nothing to score.
-        BranchNotFoundError: the tree lacks jet branches.
-        BinningError: a TH2 with a binning no model accepts.
+        InputFileError: the file is missing, unreadable or damaged, or holds nothing to score.
+        BranchNotFoundError: the tree lacks jet branches, or they do not pair up.
+        BinningError: a TH2 with a binning or contents no model accepts.
     """
     path, obj = split_spec(spec)
     with _open(path) as f:
-        classes = _latest_cycles(f.classnames())
-        if obj is None:
-            obj = _choose_object(path, f, classes, pt_branch, eta_branch)
-        name = obj.split(";")[0]
-        if name not in classes:
-            near = ", ".join(sorted(classes)) or "nothing"
-            raise InputFileError(
-                f"{path}: no object {obj!r}; the file holds {near}", path=str(path)
-            )
-        cls = classes[name]
-        target = f[obj]
-        if cls.startswith("TH2"):
-            filled = counts_from_uhi(target, name=f"{path.name}:{name}")
-            filled.source = f"{cls} {name}"
-            return filled
-        if cls not in TREE_CLASSES:
-            raise InputFileError(
-                f"{path}: {name!r} is a {cls}; dmzoo scores a TTree, an RNTuple or a TH2",
-                path=str(path),
-            )
-        flavour, pt_key, eta_key = find_jet_branches(target, pt_branch, eta_branch)
         try:
-            filled = fill_from_tree(target, pt_key, eta_key)
-        except (ValueError, TypeError, OSError, KeyError) as err:
-            # A truncated or damaged file fails deep inside uproot or awkward.
+            return _read_object(path, f, obj, pt_branch, eta_branch)
+        except DmzooError:
+            raise
+        except Exception as err:  # a truncated or damaged file fails deep in uproot or zlib
             raise InputFileError(
-                f"{path}: could not read {name} ({type(err).__name__}: {err}); the file may be "
-                "damaged or its jet branches are not numbers", path=str(path)) from None
-        filled.source = f"{cls} {name} ({flavour}: {pt_key}, {eta_key})"
+                f"{path}: could not read it ({type(err).__name__}: {_one_line(err)}); the file "
+                "looks damaged, check it with ROOT or write it again",
+                path=str(path),
+            ) from None
+
+
+def _read_object(path: Path, f, obj: str | None, pt_branch, eta_branch) -> FilledHistogram:
+    classes = _latest_cycles(f.classnames())
+    if obj is None:
+        obj = _choose_object(path, f, classes, pt_branch, eta_branch)
+    name = obj.split(";")[0]
+    if name not in classes or obj not in {*classes, *f.keys()}:
+        near = ", ".join(sorted(f.keys())) or "nothing"
+        raise InputFileError(f"{path}: no object {obj!r}; the file holds {near}", path=str(path))
+    cls = classes[name]
+    target = f[obj]
+    if cls.startswith("TH2"):
+        filled = counts_from_uhi(target, name=f"{path.name}:{name}")
+        filled.source = f"{cls} {name}"
         return filled
+    if cls not in TREE_CLASSES:
+        raise InputFileError(
+            f"{path}: {name!r} is a {cls}; dmzoo scores a TTree, an RNTuple or a TH2",
+            path=str(path),
+        )
+    flavour, pt_key, eta_key = find_jet_branches(target, pt_branch, eta_branch)
+    filled = fill_from_tree(target, pt_key, eta_key)
+    filled.source = f"{cls} {name} ({flavour}: {pt_key}, {eta_key})"
+    return filled
 
 
 def _choose_object(path: Path, f, classes: dict[str, str], pt_branch, eta_branch) -> str:

@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import math
+import numbers
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -61,9 +62,13 @@ def parse_id(model_id: str) -> tuple[str, str | None, float | None]:
 
 
 def check_snr(snr: float) -> float:
-    if not (isinstance(snr, (int, float)) and math.isfinite(snr) and snr > 0):
+    """S/sqrt(B) as a float, if it is a finite positive real number (numpy scalars included)."""
+    if isinstance(snr, bool) or not isinstance(snr, numbers.Real):
         raise InvalidParameterError(f"S/sqrt(B) must be a finite positive number, not {snr!r}")
-    return float(snr)
+    value = float(snr)
+    if not (math.isfinite(value) and value > 0):
+        raise InvalidParameterError(f"S/sqrt(B) must be a finite positive number, not {snr!r}")
+    return value
 
 
 def shipped_zoo_path() -> Path:
@@ -90,34 +95,63 @@ class Zoo:
         self.root = Path(root)
         manifest = self.root / "manifest.json"
         try:
-            data = json.loads(manifest.read_text())
-        except FileNotFoundError:
+            data = json.loads(manifest.read_text(encoding="utf-8"))
+        except (FileNotFoundError, NotADirectoryError):
             raise ZooIntegrityError(
                 f"{manifest}: no manifest; is {self.root} a dmzoo zoo?"
             ) from None
-        except json.JSONDecodeError as err:
-            raise ZooIntegrityError(f"{manifest}: not valid JSON ({err})") from None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+            raise ZooIntegrityError(
+                f"{manifest}: unreadable ({type(err).__name__}); re-fetch the zoo"
+            ) from None
+        if not isinstance(data, dict) or not isinstance(data.get("models"), list):
+            raise ZooIntegrityError(f"{manifest}: not a dmzoo manifest (no list of models)")
+        fmt = str(data.get("dmzoo_format_version", constants.FORMAT_VERSION))
+        if fmt != constants.FORMAT_VERSION:
+            raise ZooIntegrityError(
+                f"{manifest}: format {fmt}, this dmzoo reads {constants.FORMAT_VERSION}; "
+                "upgrade dmzoo or use a matching zoo"
+            )
         self.version = str(data.get("zoo_version", "unknown"))
-        self.entries = [self._entry(m) for m in data.get("models", [])]
+        self.entries = [self._entry(m) for m in data["models"]]
+        ids = [e.id for e in self.entries]
+        if len(set(ids)) != len(ids):
+            dup = next(i for i in ids if ids.count(i) > 1)
+            raise ZooIntegrityError(f"{manifest}: model {dup!r} is listed twice")
+        tables = data.get("tables")
+        self.table_hashes: dict[str, str] = tables if isinstance(tables, dict) else {}
 
     @classmethod
     def default(cls) -> Zoo:
         return cls(constants.zoo_override() or shipped_zoo_path())
 
-    def _entry(self, m: dict) -> ModelEntry:
+    def _entry(self, m: object) -> ModelEntry:
+        need = {"id": str, "path": str, "sha256": str, "kind": str}
+        if not isinstance(m, dict) or any(not isinstance(m.get(k), t) for k, t in need.items()):
+            raise ZooIntegrityError(
+                f"manifest entry {m!r:.80}: needs string id, path, sha256, kind"
+            )
         rel = PurePosixPath(m["path"])
         if rel.is_absolute() or ".." in rel.parts or "\\" in m["path"]:
             raise ZooIntegrityError(
-                f"manifest entry {m.get('id')!r}: path {m['path']!r} leaves the zoo"
+                f"manifest entry {m['id']!r}: path {m['path']!r} leaves the zoo"
             )
+        snr = m.get("snr")
+        if snr is not None and (
+            isinstance(snr, bool) or not isinstance(snr, (int, float)) or not snr > 0
+        ):
+            raise ZooIntegrityError(
+                f"manifest entry {m['id']!r}: snr {snr!r} is not a positive number"
+            )
+        metrics = m.get("metrics")
         return ModelEntry(
             id=m["id"],
             path=m["path"],
             sha256=m["sha256"],
             kind=m["kind"],
             benchmark=m.get("benchmark"),
-            snr=m.get("snr"),
-            metrics=m.get("metrics", {}),
+            snr=float(snr) if snr is not None else None,
+            metrics=metrics if isinstance(metrics, dict) else {},
         )
 
     def models(
@@ -173,5 +207,31 @@ class Zoo:
             )
         return path
 
+    def model(self, entry: ModelEntry):
+        """The entry's verified model, whose metadata must agree with the manifest."""
+        from dmzoo.inference import Model
+
+        model = Model(self.path(entry))
+        meta = model.metadata
+        if (meta.get("kind"), meta.get("benchmark"), meta.get("snr")) != (
+            entry.kind,
+            entry.benchmark,
+            entry.snr,
+        ):
+            raise ZooIntegrityError(
+                f"{entry.id}: the file's metadata says {meta.get('kind')} {meta.get('benchmark')} "
+                f"at S/sqrt(B) {meta.get('snr')}; the manifest disagrees, re-fetch the zoo"
+            )
+        return model
+
     def table_path(self, name: str) -> Path:
-        return self.root / "tables" / name
+        """A verified table file (hash checked when the manifest lists it)."""
+        path = self.root / "tables" / name
+        if not path.is_file():
+            raise ZooIntegrityError(f"zoo {self.root} lacks tables/{name}; re-fetch the zoo")
+        expected = self.table_hashes.get(name)
+        if expected and sha256_file(path) != expected:
+            raise ZooIntegrityError(
+                f"tables/{name} does not match the manifest's sha256; re-fetch the zoo"
+            )
+        return path

@@ -10,8 +10,7 @@ from typing import Any
 import numpy as np
 
 from dmzoo import binning, events, tables
-from dmzoo.errors import InputFileError
-from dmzoo.inference import Model
+from dmzoo.errors import InputFileError, InvalidParameterError
 from dmzoo.registry import Zoo, check_snr
 
 log = logging.getLogger(__name__)
@@ -54,7 +53,10 @@ def _histogram(
     if isinstance(obj, (str, Path)):
         return str(obj), events.read(str(obj), pt_branch=pt_branch, eta_branch=eta_branch)
     if isinstance(obj, tuple) and len(obj) == 2:
-        pt, eta, has = events.leading_jets(obj[0], obj[1])
+        try:
+            pt, eta, has = events.leading_jets(obj[0], obj[1])
+        except ValueError as err:
+            raise InvalidParameterError(f"(pt, eta) arrays: {err}") from None
         inside = has & binning.in_range(pt, eta)
         return None, events.FilledHistogram(
             counts=binning.fill(pt[inside], eta[inside]),
@@ -66,15 +68,20 @@ def _histogram(
         )
     if hasattr(obj, "axes") and hasattr(obj, "values"):
         return None, events.counts_from_uhi(obj, name=type(obj).__name__)
-    arr = np.asarray(obj, dtype=np.float64)
-    if arr.shape == (binning.N_BINS, binning.N_BINS):
+    if isinstance(obj, np.ndarray) and obj.shape == (binning.N_BINS, binning.N_BINS):
+        if not np.issubdtype(obj.dtype, np.number) or np.iscomplexobj(obj):
+            raise InvalidParameterError(f"a counts array must be real numbers, not {obj.dtype}")
+        arr = obj.astype(np.float64)
+        notices: list[str] = []
+        events._check_counts(arr, "counts array", notices)
         n = int(round(arr.sum()))
         return None, events.FilledHistogram(
-            counts=arr, n_events=n, n_selected=n, source="counts array [30, 30]"
+            counts=arr, n_events=n, n_selected=n, source="counts array [30, 30]", notices=notices
         )
     raise TypeError(
-        "score() takes a file path, a (pt, eta) pair of arrays, a UHI histogram or a "
-        f"[30, 30] counts array, not {type(obj).__name__} of shape {getattr(arr, 'shape', '?')}"
+        "score() takes a file path, a (pt, eta) pair of arrays, a UHI histogram (hist, "
+        "boost-histogram, uproot TH2) or a [30, 30] numpy array of counts, not "
+        f"{type(obj).__name__}"
     )
 
 
@@ -83,7 +90,7 @@ def score(
     *,
     benchmark: str,
     snr: float,
-    zoo: Zoo | None = None,
+    zoo: Zoo | str | Path | None = None,
     pt_branch: str | None = None,
     eta_branch: str | None = None,
 ) -> ScoreResult:
@@ -107,7 +114,11 @@ def score(
     True
     """
     snr = check_snr(snr)
-    zoo = zoo or Zoo.default()
+    if not isinstance(benchmark, str) or not benchmark:
+        raise InvalidParameterError(
+            f"benchmark must be a name such as 'spin1_offshell', not {benchmark!r}"
+        )
+    zoo = Zoo(Path(zoo)) if isinstance(zoo, (str, Path)) else (zoo or Zoo.default())
     entry = zoo.nearest(benchmark, snr)
     file, filled = _histogram(obj, pt_branch, eta_branch)
     if filled.n_selected == 0:
@@ -116,7 +127,7 @@ def score(
             "histogram (130 <= pT < 2000 GeV, -4 <= eta < 4); nothing to score",
             path=file,
         )
-    model = Model(zoo.path(entry))
+    model = zoo.model(entry)
     value = float(model.predict(filled.counts[None])[0])
     rows = tables.read_table(zoo.table_path("auc_individual.csv"))
     looked = tables.lookup(rows, benchmark, snr)
@@ -150,4 +161,5 @@ def score(
         b_train=b_train,
         source=filled.source,
         warnings=warnings,
+        notes=notes,
     )

@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from dmzoo.errors import ModelNotFoundError
+from dmzoo.errors import ModelNotFoundError, ZooIntegrityError
 
 COLUMNS = ("benchmark", "snr", "auc", "auc_std", "n_trainings", "auc_optimal")
 
@@ -39,18 +39,24 @@ class AucLookup:
 
 
 def read_table(path: Path) -> list[AucRow]:
-    with open(path, newline="") as f:
-        return [
-            AucRow(
-                r["benchmark"],
-                float(r["snr"]),
-                float(r["auc"]),
-                float(r["auc_std"]),
-                int(r["n_trainings"]),
-                float(r["auc_optimal"]),
-            )
-            for r in csv.DictReader(f)
-        ]
+    """Rows of an AUC table; a malformed table is a damaged zoo."""
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            return [
+                AucRow(
+                    r["benchmark"],
+                    float(r["snr"]),
+                    float(r["auc"]),
+                    float(r["auc_std"]),
+                    int(r["n_trainings"]),
+                    float(r["auc_optimal"]),
+                )
+                for r in csv.DictReader(f)
+            ]
+    except (OSError, UnicodeDecodeError, KeyError, TypeError, ValueError) as err:
+        raise ZooIntegrityError(
+            f"{path.name}: malformed AUC table ({type(err).__name__}); re-fetch the zoo"
+        ) from None
 
 
 def lookup(rows: list[AucRow], benchmark: str, snr: float) -> AucLookup:

@@ -47,7 +47,7 @@ def test_foreign_th2_is_refused_in_one_line():
         (["score", "nope.root", "--benchmark", "spin1_offshell", "--snr", "1"], 1, "no such file"),
         (
             ["score", str(NANOAOD), "--benchmark", "spin1_offshel", "--snr", "1"],
-            1,
+            2,
             "did you mean spin1_offshell",
         ),
         (
@@ -66,7 +66,7 @@ def test_foreign_th2_is_refused_in_one_line():
             "is not a valid float",
         ),
         (["score", str(NANOAOD), "--benchmark", "spin1_offshell"], 2, "Missing option '--snr'"),
-        (["info", "binary-spin1_offshell-snr1.7"], 1, "did you mean"),
+        (["info", "binary-spin1_offshell-snr1.7"], 2, "did you mean"),
     ],
 )
 def test_bad_input_exit_codes(args, code, message, capsys):
@@ -97,3 +97,49 @@ def test_list_and_info(capsys):
 def test_version(capsys):
     assert main(["--version"]) == 0
     assert "dmzoo, version" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["score", str(NANOAOD), "--benchmark", "spin1_offshell", "--snr", "text"],
+        ["score", str(NANOAOD), "--benchmark", "spin1_offshell"],
+        ["score", "--bogus"],
+        ["bogus"],
+    ],
+)
+def test_usage_errors_are_one_line_with_exit_2(args, capsys):
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Error: ") and err.count("\n") == 1 and "--help" in err
+
+
+def test_bare_command_shows_help(capsys):
+    assert main([]) == 0
+    assert "Histogram classifiers" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("cut", [0.0, 0.1, 0.5])
+def test_truncated_and_empty_files_fail_in_one_line(tmp_path, cut, capsys):
+    from dmzoo.registry import shipped_zoo_path
+
+    data = (shipped_zoo_path() / "examples" / "sm_only.root").read_bytes()
+    bad = tmp_path / "cut.root"
+    bad.write_bytes(data[: int(len(data) * cut)])
+    code = main(["score", str(bad), "--benchmark", "spin1_offshell", "--snr", "1"])
+    err = capsys.readouterr().err
+    assert code == 1 and err.startswith("Error: ") and err.count("\n") == 1
+    assert "cut.root" in err
+
+
+def test_corrupted_compressed_data_names_the_file(tmp_path, capsys):
+    from dmzoo.registry import shipped_zoo_path
+
+    data = bytearray((shipped_zoo_path() / "examples" / "sm_only.root").read_bytes())
+    for i in range(len(data) // 3, len(data) // 3 + 4000, 7):
+        data[i] ^= 0xFF
+    bad = tmp_path / "flipped.root"
+    bad.write_bytes(bytes(data))
+    code = main(["score", str(bad), "--benchmark", "spin1_offshell", "--snr", "1"])
+    err = capsys.readouterr().err
+    assert code == 1 and "flipped.root" in err and err.count("\n") == 1

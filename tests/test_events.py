@@ -157,3 +157,76 @@ def test_uhi_histograms_are_accepted(sample_events):
     h.fill(pt, eta)
     filled = events.counts_from_uhi(h)
     assert np.array_equal(filled.counts, binning.fill(pt, eta))
+
+
+def test_th2_content_beyond_the_range_is_left_out(tmp_path):
+    import uproot
+
+    pt_edges = np.append(binning.PT_EDGES, 3000.0)
+    eta_edges = np.concatenate([binning.ETA_EDGES, [5.0]])
+    counts = np.zeros((31, 31))
+    counts[5, 5] = 7.0
+    counts[30, 5] = 100.0  # pT 2000-3000: outside
+    counts[5, 30] = 50.0  # eta 4-5: outside
+    path = tmp_path / "wide.root"
+    with uproot.recreate(path) as f:
+        f["h"] = (counts, pt_edges, eta_edges)
+    filled = events.read(f"{path}:h")
+    assert filled.n_events == filled.n_selected == 7
+    assert any("left out" in n for n in filled.notices)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"), [(np.nan, "NaN"), (np.inf, "NaN or infinity"), (-5.0, "negative")]
+)
+def test_impossible_th2_contents_are_refused(tmp_path, value, message):
+    import uproot
+
+    counts = np.ones((30, 30))
+    counts[3, 3] = value
+    path = tmp_path / "bad.root"
+    with uproot.recreate(path) as f:
+        f["h"] = (counts, binning.PT_EDGES, binning.ETA_EDGES)
+    with pytest.raises(BinningError, match=message):
+        events.read(f"{path}:h")
+
+
+def test_ties_in_pt_do_not_depend_on_the_stored_order():
+    import awkward as ak
+
+    a = events.leading_jets(ak.Array([[300.0, 300.0]]), ak.Array([[0.0, 4.5]]))
+    b = events.leading_jets(ak.Array([[300.0, 300.0]]), ak.Array([[4.5, 0.0]]))
+    assert a[1][0] == b[1][0] == 0.0  # the lower eta leads
+
+
+def test_fixed_size_jet_arrays_read_like_jagged_ones(tmp_path):
+    import uproot
+
+    path = tmp_path / "fixed.root"
+    pt = np.array([[500.0, 100.0, np.nan], [300.0, 200.0, 2500.0]], dtype=np.float32)
+    eta = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.5]], dtype=np.float32)
+    with uproot.recreate(path) as f:
+        f["events"] = {"jet_pt": pt, "jet_eta": eta}
+    filled = events.read(str(path))
+    assert (filled.n_events, filled.n_selected, filled.n_out_of_range) == (2, 1, 1)
+    lead = events.leading_jets(pt, eta)
+    assert lead[0].tolist() == [500.0, 2500.0]
+
+
+def test_jagged_pt_with_flat_eta_is_refused_clearly(tmp_path):
+    import awkward as ak
+    import uproot
+
+    path = tmp_path / "mixed.root"
+    with uproot.recreate(path) as f:
+        f.mktree("events", {"jet_pt": "var * float32", "jet_eta": np.float32})
+        f["events"].extend(
+            {"jet_pt": ak.Array([[200.0, 30.0]]), "jet_eta": np.array([0.0], np.float32)}
+        )
+    with pytest.raises(BranchNotFoundError, match="differ in structure"):
+        events.read(str(path))
+
+
+def test_a_missing_cycle_names_what_the_file_holds(nanoaod_like):
+    with pytest.raises(InputFileError, match="holds Events;1"):
+        events.read(f"{nanoaod_like}:Events;7")

@@ -114,3 +114,56 @@ def test_tampered_model_is_refused(tmp_path):
 def test_binning_metadata_is_this_dmzoos():
     meta = Model(ZOO.path(ZOO.entries[0])).metadata
     assert meta["binning"] == json.loads(binning.binning_json())
+
+
+def _copy_zoo(tmp_path):
+    import shutil
+
+    shutil.copytree(ZOO.root, tmp_path / "zoo")
+    return tmp_path / "zoo"
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda m: m["models"][0].pop("path"),
+        lambda m: m["models"][0].update(snr="0.1"),
+        lambda m: m["models"][0].update(snr=-0.1),
+        lambda m: m.update(dmzoo_format_version="99"),
+        lambda m: m["models"].append(dict(m["models"][0])),
+        lambda m: m.update(models={"not": "a list"}),
+    ],
+)
+def test_damaged_manifests_are_integrity_errors(tmp_path, damage):
+    from dmzoo.errors import ZooIntegrityError
+
+    root = _copy_zoo(tmp_path)
+    manifest = json.loads((root / "manifest.json").read_text())
+    damage(manifest)
+    (root / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ZooIntegrityError):
+        Zoo(root)
+
+
+def test_a_model_swapped_behind_the_manifest_is_refused(tmp_path):
+    from dmzoo.errors import ZooIntegrityError
+
+    root = _copy_zoo(tmp_path)
+    manifest = json.loads((root / "manifest.json").read_text())
+    by_id = {m["id"]: m for m in manifest["models"]}
+    other = by_id["binary-spin1_offshell-snr10"]
+    by_id["binary-spin1_offshell-snr1"].update(path=other["path"], sha256=other["sha256"])
+    (root / "manifest.json").write_text(json.dumps(manifest))
+    zoo = Zoo(root)
+    with pytest.raises(ZooIntegrityError, match="manifest disagrees"):
+        zoo.model(zoo.get("binary-spin1_offshell-snr1"))
+
+
+def test_an_edited_table_is_refused(tmp_path):
+    from dmzoo.errors import ZooIntegrityError
+
+    root = _copy_zoo(tmp_path)
+    table = root / "tables" / "auc_individual.csv"
+    table.write_text(table.read_text().replace("spin1_offshell,1,", "spin1_offshell,1,0.99999", 1))
+    with pytest.raises(ZooIntegrityError, match="sha256"):
+        Zoo(root).table_path("auc_individual.csv")

@@ -124,9 +124,16 @@ def export_all(zoo: Path = paths.ZOO, runs: Path = RUNS, events_dir: Path = path
         entries.append({"id": model_id, "path": rel, "sha256": digest, "kind": "binary",
                         "benchmark": chosen["benchmark"], "snr": chosen["snr"], "metrics": metrics})
         log.info("exported %s (%s)", model_id, digest[:12])
-    manifest = {"zoo_version": ZOO_VERSION, "dmzoo_format_version": "1",
+    return write_manifest(zoo, entries)
+
+
+def write_manifest(zoo: Path, entries: list[dict]) -> dict:
+    """The manifest: every model, and the sha256 of every table (checked by the runtime)."""
+    tables = {p.name: sha256_file(p) for p in sorted((zoo / "tables").glob("*.csv"))}
+    manifest = {"zoo_version": ZOO_VERSION, "dmzoo_format_version": "1", "tables": tables,
                 "models": sorted(entries, key=lambda e: (e["benchmark"], e["snr"]))}
-    storage.atomic_write_text(zoo / "manifest.json", json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+    text = json.dumps(manifest, indent=1, sort_keys=True) + "\n"
+    storage.atomic_write_text(zoo / "manifest.json", text)
     return manifest
 
 
@@ -149,4 +156,7 @@ def write_tables(zoo: Path = paths.ZOO, runs: Path = RUNS) -> Path:
     storage.atomic_write_text(out, buf.getvalue())
     storage.atomic_write_text(out.with_suffix(".json"), json.dumps(
         {"zoo_version": ZOO_VERSION, "columns": list(cols), "rows": rows}, indent=1, sort_keys=True) + "\n")
+    manifest = zoo / "manifest.json"
+    if manifest.exists():  # the manifest carries the tables' hashes
+        write_manifest(zoo, json.loads(manifest.read_text())["models"])
     return out

@@ -4,7 +4,6 @@ import json
 
 import numpy as np
 import pytest
-
 from dmzoo_training import paths, validate
 from dmzoo_training.benchmarks import BENCHMARKS, SAMPLES
 
