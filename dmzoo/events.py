@@ -307,7 +307,11 @@ def read(
         BranchNotFoundError: the tree lacks jet branches, or they do not pair up.
         BinningError: a TH2 with a binning or contents no model accepts.
     """
+    if not spec or not spec.strip(":"):
+        raise InputFileError("no input file given; pass file.root or file.root:object")
     path, obj = split_spec(spec)
+    if obj is not None and not path.exists():
+        raise InputFileError(f"{spec}: no such file (nor a file {path} holding {obj!r})", path=spec)
     with _open(path) as f:
         try:
             return _read_object(path, f, obj, pt_branch, eta_branch)
