@@ -37,7 +37,9 @@ def main(verbose: int) -> None:
 @click.option("--sample", "samples", multiple=True, help="Sample name (repeatable); default all.")
 @click.option("--target", type=int, default=None, help="Selected events wanted per sample.")
 @click.option("--workers", type=int, default=os.cpu_count() or 1, show_default=True)
-@click.option("--data-dir", type=click.Path(path_type=Path), default=paths.EVENTS, show_default=True)
+@click.option(
+    "--data-dir", type=click.Path(path_type=Path), default=paths.EVENTS, show_default=True
+)
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 def generate(samples, target, workers, data_dir, no_progress) -> None:
     """Generate (or extend) event samples; resumable, finished rounds are kept."""
@@ -47,8 +49,10 @@ def generate(samples, target, workers, data_dir, no_progress) -> None:
     names = samples or tuple(SAMPLES)
     unknown = [n for n in names if n not in SAMPLES]
     if unknown:
-        raise click.BadParameter(f"unknown sample {unknown[0]!r}; choose from {', '.join(SAMPLES)}",
-                                 param_hint="--sample")
+        raise click.BadParameter(
+            f"unknown sample {unknown[0]!r}; choose from {', '.join(SAMPLES)}",
+            param_hint="--sample",
+        )
     for name in names:
         want = target or DEFAULT_TARGETS.get(name, DEFAULT_TARGET)
         summary = run(name, want, data_dir, paths.WORK, workers, progress=not no_progress)
@@ -57,8 +61,12 @@ def generate(samples, target, workers, data_dir, no_progress) -> None:
 
 @main.command()
 @click.option("--benchmark", default="spin1_offshell", show_default=True)
-@click.option("--snr", "snrs", type=float, multiple=True, help="S/sqrt(B) values; default the grid.")
-@click.option("--repeats", type=int, default=1, show_default=True, help="Independent trainings each.")
+@click.option(
+    "--snr", "snrs", type=float, multiple=True, help="S/sqrt(B) values; default the grid."
+)
+@click.option(
+    "--repeats", type=int, default=1, show_default=True, help="Independent trainings each."
+)
 @click.option("--workers", type=int, default=os.cpu_count() or 1, show_default=True)
 @click.option("--max-epochs", type=int, default=None, help="Override the epoch limit.")
 @click.option("--no-progress", is_flag=True)
@@ -72,19 +80,28 @@ def train(benchmark, snrs, repeats, workers, max_epochs, no_progress) -> None:
     config = TrainConfig()
     if max_epochs:
         config = dataclasses.replace(config, max_epochs=max_epochs)
-    results = train_grid(benchmark, snrs or SNR_GRID, repeats, config, workers,
-                         progress=not no_progress)
+    results = train_grid(
+        benchmark, snrs or SNR_GRID, repeats, config, workers, progress=not no_progress
+    )
     for r in results:
-        click.echo(f"{r['id']} repeat {r['repeat']}: AUC {r['auc']:.4f} "
-                   f"(likelihood-ratio limit {r['auc_optimal']:.4f}), {r['epochs']} epochs, {r['seconds']:.0f} s")
+        click.echo(
+            f"{r['id']} repeat {r['repeat']}: AUC {r['auc']:.4f} "
+            f"(likelihood-ratio limit {r['auc_optimal']:.4f}), {r['epochs']} epochs, {r['seconds']:.0f} s"
+        )
 
 
-VALIDATIONS = ("distributions", "top-loop", "closure", "one-mass", "mpi")
+VALIDATIONS = ("distributions", "top-loop", "closure", "one-mass", "mpi", "threshold")
 
 
 @main.command()
-@click.option("--what", "whats", multiple=True, type=click.Choice([*VALIDATIONS, "all"]),
-              default=("distributions",), show_default=True)
+@click.option(
+    "--what",
+    "whats",
+    multiple=True,
+    type=click.Choice([*VALIDATIONS, "all"]),
+    default=("distributions",),
+    show_default=True,
+)
 def validate(whats) -> None:
     """Validation plots and numbers (training/validation/*.json, zoo/figures/*.png)."""
     from dmzoo_training import validate as v
@@ -101,6 +118,8 @@ def validate(whats) -> None:
             path = v.write("mixture_closure", v.mixture_closure())
         elif what == "one-mass":
             path = v.write("one_mass_per_regime", v.one_mass())
+        elif what == "threshold":
+            path = v.write("generation_threshold", v.threshold_bias())
         else:
             path = v.write("mpi_effect", v.mpi_effect())
         click.echo(f"{what}: {path}")

@@ -27,7 +27,9 @@ IR_VERSION = 8
 LICENSE = "CC-BY-4.0"
 NORMALIZATION = "counts / max(counts) over the 30 x 30 in-range bins, computed inside the graph"
 INPUT_DOC = "histogram: float32 [N, 30, 30] raw counts, axis 0 leading-jet pT (GeV), axis 1 eta, no flow bins"
-OUTPUT_DOC = "probability: float32 [N], probability that the histogram holds signal on top of the SM"
+OUTPUT_DOC = (
+    "probability: float32 [N], probability that the histogram holds signal on top of the SM"
+)
 
 
 def to_onnx(model, metadata: dict[str, str]):
@@ -106,8 +108,9 @@ def _rename_output(proto) -> str:
     return "probability"
 
 
-def binary_metadata(*, benchmark: str, snr: float, b_train: int, metrics: dict, training: dict,
-                    provenance: dict) -> dict[str, str]:
+def binary_metadata(
+    *, benchmark: str, snr: float, b_train: int, metrics: dict, training: dict, provenance: dict
+) -> dict[str, str]:
     return {
         "dmzoo_format_version": constants.FORMAT_VERSION,
         "kind": "binary",

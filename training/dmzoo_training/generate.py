@@ -72,8 +72,12 @@ def run_task(args: tuple[Task, str]) -> tuple[Task, int]:
     tmp = out.with_name(f".{out.name}.tmp.npz")
     np.savez(
         tmp,
-        jet_pt=got["pt"][keep], jet_eta=got["eta"][keep], jet_phi=got["phi"][keep],
-        sigma_pb=got["sigma_pb"], sigma_err_pb=got["sigma_err_pb"], n_failed=got["n_failed"],
+        jet_pt=got["pt"][keep],
+        jet_eta=got["eta"][keep],
+        jet_phi=got["phi"][keep],
+        sigma_pb=got["sigma_pb"],
+        sigma_err_pb=got["sigma_err_pb"],
+        n_failed=got["n_failed"],
     )
     os.replace(tmp, out)
     return task, task.n_events
@@ -90,7 +94,7 @@ def plan_round(sample: Sample, r: int, scan: dict | None) -> list[Task]:
     counts = mixture.allocate(np.array([c["fraction"] for c in scan["cells"]]), n_round)
     return [
         Task(sample.name, r, i, int(n), pythia_run.seed_for(sample.name, r, i), c["m"])
-        for i, (n, c) in enumerate(zip(counts, scan["cells"]))
+        for i, (n, c) in enumerate(zip(counts, scan["cells"], strict=False))
         if n > 0
     ]
 
@@ -106,9 +110,16 @@ def merge_round(sample: Sample, tasks: list[Task], work: Path, out_dir: Path) ->
                 arrays[b].append(z[b])
             arrays["m_pair"].append(np.full(n_sel, t.mass, dtype=np.float32))
             records.append(
-                {"index": t.index, "seed": t.seed, "mass": t.mass, "n_generated": t.n_events,
-                 "n_selected": n_sel, "n_failed": int(z["n_failed"]),
-                 "sigma_pb": float(z["sigma_pb"]), "sigma_err_pb": float(z["sigma_err_pb"])}
+                {
+                    "index": t.index,
+                    "seed": t.seed,
+                    "mass": t.mass,
+                    "n_generated": t.n_events,
+                    "n_selected": n_sel,
+                    "n_failed": int(z["n_failed"]),
+                    "sigma_pb": float(z["sigma_pb"]),
+                    "sigma_err_pb": float(z["sigma_err_pb"]),
+                }
             )
     merged = {b: np.concatenate(v) for b, v in arrays.items()}
     if not sample.is_mixture:
@@ -170,8 +181,13 @@ def generate(
         rounds = {r: plan_round(sample, r, scan) for r in range(next_round, next_round + n_rounds)}
         tasks = [t for ts in rounds.values() for t in ts]
         remaining = {r: {t.index for t in ts} for r, ts in rounds.items()}
-        bar = tqdm(total=sum(t.n_events for t in tasks), desc=f"{name} rounds {next_round}-"
-                   f"{next_round + n_rounds - 1}", unit="ev", disable=not progress, smoothing=0.05)
+        bar = tqdm(
+            total=sum(t.n_events for t in tasks),
+            desc=f"{name} rounds {next_round}-{next_round + n_rounds - 1}",
+            unit="ev",
+            disable=not progress,
+            smoothing=0.05,
+        )
         with multiprocessing.get_context("spawn").Pool(workers) as pool:
             for task, n in pool.imap_unordered(run_task, [(t, str(work)) for t in tasks]):
                 bar.update(n)
@@ -183,17 +199,27 @@ def generate(
                     rec = merge_round(sample, rounds.pop(r), work, out_dir)
                     n_sel += rec["n_selected"]
                     n_gen += rec["n_generated"]
-                    log.info("%s round %d: %d selected of %d", name, r, rec["n_selected"],
-                             rec["n_generated"])
+                    log.info(
+                        "%s round %d: %d selected of %d",
+                        name,
+                        r,
+                        rec["n_selected"],
+                        rec["n_generated"],
+                    )
         bar.close()
         next_round += n_rounds
     elapsed = time.time() - started
     summary = summarize(sample, out_dir, scan)
     if generated_now:
-        summary["last_run"] = {"generated": generated_now, "seconds": round(elapsed, 1),
-                               "events_per_second": round(generated_now / elapsed, 1),
-                               "workers": workers}
-    storage.atomic_write_text(out_dir / "sample.json", json.dumps(summary, indent=1, sort_keys=True))
+        summary["last_run"] = {
+            "generated": generated_now,
+            "seconds": round(elapsed, 1),
+            "events_per_second": round(generated_now / elapsed, 1),
+            "workers": workers,
+        }
+    storage.atomic_write_text(
+        out_dir / "sample.json", json.dumps(summary, indent=1, sort_keys=True)
+    )
     return summary
 
 
@@ -204,7 +230,9 @@ def summarize(sample: Sample, out_dir: Path, scan: dict | None) -> dict:
     n_sel = sum(r["n_selected"] for r in records)
     if scan is None:
         tasks = [t for r in records for t in r["tasks"]]
-        sigma = float(np.average([t["sigma_pb"] for t in tasks], weights=[t["n_generated"] for t in tasks]))
+        sigma = float(
+            np.average([t["sigma_pb"] for t in tasks], weights=[t["n_generated"] for t in tasks])
+        )
     else:
         sigma = scan["sigma_total_pb"]
     return {
@@ -217,7 +245,7 @@ def summarize(sample: Sample, out_dir: Path, scan: dict | None) -> dict:
         "sigma_generated_pb": sigma,
         "sigma_selected_pb": sigma * n_sel / n_gen if n_gen else None,
         "sigma_warning": "Pythia's absolute signal rates here are not trustworthy (couplings 1, LO, "
-                         "heavy-top kinematics); the method uses shapes only, bring your own cross section",
+        "heavy-top kinematics); the method uses shapes only, bring your own cross section",
         "m_med_gev": sample.m_med if sample.is_mixture else None,
         "m_dm_gev": sample.m_dm if sample.is_mixture else None,
         "spin": sample.spin,

@@ -75,12 +75,14 @@ class Templates:
         pool's SM histograms signal. Training on replicas teaches it to ignore shifts common to
         both classes.
         """
+
         def redraw(p, n):
             c = rng.poisson(p * n).astype(np.float64)
             return c / c.sum()
 
-        return Templates(redraw(self.bkg, self.n_bkg), redraw(self.sig, self.n_sig),
-                         self.n_bkg, self.n_sig)
+        return Templates(
+            redraw(self.bkg, self.n_bkg), redraw(self.sig, self.n_sig), self.n_bkg, self.n_sig
+        )
 
     def draw(self, b: int, s: int, n_per_class: int, rng: np.random.Generator):
         """n_per_class signal+background and n_per_class background-only histograms.
@@ -98,7 +100,9 @@ class Templates:
         return x.astype(np.float32), y.astype(np.float32)
 
 
-def log_likelihood_ratio(x: np.ndarray, p_full: np.ndarray, q_full: np.ndarray, b: int, s: int) -> np.ndarray:
+def log_likelihood_ratio(
+    x: np.ndarray, p_full: np.ndarray, q_full: np.ndarray, b: int, s: int
+) -> np.ndarray:
     """t = sum_i n_i ln[(B p_i + S q_i) / ((B + S) p_i)] for each histogram in x.
 
     p_full and q_full are the templates of the full samples, with PSEUDO_COUNT events added to

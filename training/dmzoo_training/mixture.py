@@ -47,7 +47,9 @@ def width_power(sample: Sample, m: float) -> int:
     rates = []
     for rel in (REL_WIDTH, REL_WIDTH / 10):
         s = pythia_run.narrow_settings(fam.processes, fam.extra, fam.pid, m, rel)
-        rates.append(pythia_run.hard_cross_section(s, pythia_run.seed_for("power", m), SCAN_EVENTS)[0])
+        rates.append(
+            pythia_run.hard_cross_section(s, pythia_run.seed_for("power", m), SCAN_EVENTS)[0]
+        )
     p = math.log10(rates[1] / rates[0]) * -1.0
     if abs(p - round(p)) > 0.1:
         raise RuntimeError(f"{sample.name}: rate scales as width^{p:.2f}, not an integer power")
@@ -68,7 +70,7 @@ def scan(sample: Sample) -> dict:
     masses = cell_masses(edges)
     power = width_power(sample, float(np.median(masses)))
     cells = []
-    for lo, hi, m in zip(edges[:-1], edges[1:], masses):
+    for lo, hi, m in zip(edges[:-1], edges[1:], masses, strict=False):
         forced = pythia_run.narrow_settings(fam.processes, fam.extra, fam.pid, m, REL_WIDTH)
         seed = pythia_run.seed_for(sample.name, "scan", f"{m:.6g}")
         sigma, err = pythia_run.hard_cross_section(forced, seed, SCAN_EVENTS)
@@ -82,15 +84,26 @@ def scan(sample: Sample) -> dict:
         sigma_narrow = sigma * factor * coupling
         weight = sigma_narrow * density_integral(sample, lo, hi)
         cells.append(
-            {"m_lo": lo, "m_hi": hi, "m": m, "sigma_forced_pb": sigma, "sigma_err_pb": err,
-             "sigma_narrow_pb": sigma_narrow, "weight": weight}
+            {
+                "m_lo": lo,
+                "m_hi": hi,
+                "m": m,
+                "sigma_forced_pb": sigma,
+                "sigma_err_pb": err,
+                "sigma_narrow_pb": sigma_narrow,
+                "weight": weight,
+            }
         )
     total = sum(c["weight"] for c in cells)
     for c in cells:
         c["fraction"] = c["weight"] / total if total > 0 else 0.0
-    return {"width_power": power, "cells": cells, "sigma_total_pb": total,
-            "note": "sigma_total_pb is sigma(pp -> chi chi + jet, pTHat > cut) with couplings 1; "
-                    "the method needs only shapes and Pythia's absolute rates are not trustworthy"}
+    return {
+        "width_power": power,
+        "cells": cells,
+        "sigma_total_pb": total,
+        "note": "sigma_total_pb is sigma(pp -> chi chi + jet, pTHat > cut) with couplings 1; "
+        "the method needs only shapes and Pythia's absolute rates are not trustworthy",
+    }
 
 
 def allocate(fractions: np.ndarray, n_total: int) -> np.ndarray:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import keras
-import numpy as np
 from keras import layers, ops
 
 from dmzoo import binning
@@ -38,7 +37,9 @@ class BinStandardization(layers.Layer):
         super().__init__(**kwargs)
         shape = (binning.N_BINS, binning.N_BINS)
         self.mean = self.add_weight(shape=shape, initializer="zeros", trainable=False, name="mean")
-        self.inv_std = self.add_weight(shape=shape, initializer="ones", trainable=False, name="inv_std")
+        self.inv_std = self.add_weight(
+            shape=shape, initializer="ones", trainable=False, name="inv_std"
+        )
 
     def call(self, x):
         return (x - self.mean) * self.inv_std

@@ -8,8 +8,10 @@ from pathlib import Path
 from dmzoo_training import paths
 
 
-def auc_curves(table: Path = paths.ZOO / "tables" / "auc_individual.csv",
-               out: Path = paths.ZOO / "figures" / "auc_individual.png") -> Path:
+def auc_curves(
+    table: Path = paths.ZOO / "tables" / "auc_individual.csv",
+    out: Path = paths.ZOO / "figures" / "auc_individual.png",
+) -> Path:
     """AUC against S/sqrt(B) per benchmark, with the likelihood-ratio limit dashed."""
     import matplotlib
 
@@ -22,10 +24,20 @@ def auc_curves(table: Path = paths.ZOO / "tables" / "auc_individual.csv",
     for name in sorted({r["benchmark"] for r in rows}):
         mine = sorted((r for r in rows if r["benchmark"] == name), key=lambda r: float(r["snr"]))
         snr = [float(r["snr"]) for r in mine]
-        line = ax.errorbar(snr, [float(r["auc"]) for r in mine],
-                           yerr=[float(r["auc_std"]) for r in mine], marker="o", label=f"{name} DNN")
-        ax.plot(snr, [float(r["auc_optimal"]) for r in mine], ls="--",
-                color=line[0].get_color(), label=f"{name} likelihood-ratio limit")
+        line = ax.errorbar(
+            snr,
+            [float(r["auc"]) for r in mine],
+            yerr=[float(r["auc_std"]) for r in mine],
+            marker="o",
+            label=f"{name} DNN",
+        )
+        ax.plot(
+            snr,
+            [float(r["auc_optimal"]) for r in mine],
+            ls="--",
+            color=line[0].get_color(),
+            label=f"{name} likelihood-ratio limit",
+        )
     ax.set_xscale("log")
     ax.set_xlabel(r"$S/\sqrt{B}$ (B = 50k events per histogram)")
     ax.set_ylabel("test AUC")

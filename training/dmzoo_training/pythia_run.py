@@ -76,8 +76,9 @@ def make_pythia(settings: list[str] | tuple[str, ...], seed: int, hard_only: boo
     return py
 
 
-def narrow_settings(processes: tuple[str, ...], extra: tuple[str, ...], pid: int, m: float,
-                    rel_width: float | None) -> list[str]:
+def narrow_settings(
+    processes: tuple[str, ...], extra: tuple[str, ...], pid: int, m: float, rel_width: float | None
+) -> list[str]:
     """Settings for a mediator of mass m kept undecayed; rel_width forces a narrow width."""
     s = [f"{p} = on" for p in processes] + list(extra)
     s += [f"{pid}:m0 = {m}", f"{pid}:mayDecay = off"]

@@ -75,11 +75,16 @@ def load_pools(benchmark: str, events_dir: Path = paths.EVENTS) -> Pools:
             pseudo = histograms.part_pseudo_count(len(idx), n)
             t[name] = histograms.template(ev["jet_pt"][idx], ev["jet_eta"][idx], pseudo)
             sizes[name] = len(idx)
-        parts[part] = histograms.Templates(bkg=t["sm"], sig=t[benchmark], n_bkg=sizes["sm"],
-                                           n_sig=sizes[benchmark])
+        parts[part] = histograms.Templates(
+            bkg=t["sm"], sig=t[benchmark], n_bkg=sizes["sm"], n_sig=sizes[benchmark]
+        )
     full = {n: histograms.regularised(_counts(ev)) for n, ev in cache.items()}
-    return Pools(parts=parts, p_full=full["sm"], q_full=full[benchmark],
-                 n_events={n: len(ev["jet_pt"]) for n, ev in cache.items()})
+    return Pools(
+        parts=parts,
+        p_full=full["sm"],
+        q_full=full[benchmark],
+        n_events={n: len(ev["jet_pt"]) for n, ev in cache.items()},
+    )
 
 
 def _counts(ev: dict[str, np.ndarray]) -> np.ndarray:
@@ -111,7 +116,9 @@ def _configure_tf(seed: int) -> None:
 
 def _bin_moments(templates: histograms.Templates, n: int, seed: int, size: int = 4096):
     """Mean and spread per bin of max-normalised SM-only training histograms."""
-    x = np.random.default_rng(seed_of("moments", seed)).multinomial(n, templates.bkg.ravel(), size=size)
+    x = np.random.default_rng(seed_of("moments", seed)).multinomial(
+        n, templates.bkg.ravel(), size=size
+    )
     peak = np.maximum(x.max(axis=1, keepdims=True), 1)
     x = x / peak
     # A bin the SM leaves empty still has the spread of one event, not zero.
@@ -119,8 +126,9 @@ def _bin_moments(templates: histograms.Templates, n: int, seed: int, size: int =
     return x.mean(axis=0).reshape(templates.bkg.shape), std.reshape(templates.bkg.shape)
 
 
-def _epoch_histograms(train: histograms.Templates, b: int, s: int, config: TrainConfig,
-                      rng: np.random.Generator):
+def _epoch_histograms(
+    train: histograms.Templates, b: int, s: int, config: TrainConfig, rng: np.random.Generator
+):
     """Fresh training histograms, in blocks that each come from their own template replica."""
     if not config.resample_templates:
         return train.draw(b, s, config.n_train, rng)
@@ -133,8 +141,9 @@ def _epoch_histograms(train: histograms.Templates, b: int, s: int, config: Train
     return np.concatenate(xs), np.concatenate(ys)
 
 
-def train_one(pools: Pools, benchmark: str, snr: float, repeat: int, config: TrainConfig,
-              out_dir: Path) -> dict:
+def train_one(
+    pools: Pools, benchmark: str, snr: float, repeat: int, config: TrainConfig, out_dir: Path
+) -> dict:
     """Train, evaluate and save one classifier; returns its result record."""
     import keras
 
@@ -144,8 +153,12 @@ def train_one(pools: Pools, benchmark: str, snr: float, repeat: int, config: Tra
     _configure_tf(seed)
     b, s = config.b, histograms.n_signal(snr, config.b)
     rng = np.random.default_rng(seed)
-    x_val, y_val = pools.parts["val"].draw(b, s, config.n_val, np.random.default_rng(seed_of("val", benchmark, snr)))
-    x_test, y_test = pools.parts["test"].draw(b, s, config.n_test, np.random.default_rng(seed_of("test", benchmark, snr)))
+    x_val, y_val = pools.parts["val"].draw(
+        b, s, config.n_val, np.random.default_rng(seed_of("val", benchmark, snr))
+    )
+    x_test, y_test = pools.parts["test"].draw(
+        b, s, config.n_test, np.random.default_rng(seed_of("test", benchmark, snr))
+    )
 
     mean, std = _bin_moments(pools.parts["train"], b + s, seed)
     model = build(config.arch, mean=mean, std=std)
@@ -159,7 +172,9 @@ def train_one(pools: Pools, benchmark: str, snr: float, repeat: int, config: Tra
         fit = model.fit(x, y, batch_size=config.batch_size, epochs=1, shuffle=True, verbose=0)
         pred_val = model.predict(x_val, batch_size=2048, verbose=0).ravel()
         val_auc = histograms.auc(pred_val, y_val)
-        history.append({"epoch": epoch, "loss": float(fit.history["loss"][0]), "val_auc": val_auc, "lr": lr})
+        history.append(
+            {"epoch": epoch, "loss": float(fit.history["loss"][0]), "val_auc": val_auc, "lr": lr}
+        )
         # The validation AUC, not its loss, decides: the validation pool's SM sits elsewhere than
         # the training pool's, which moves the loss of both classes alike but not their ranking.
         if val_auc > best + 1e-4:
@@ -181,17 +196,33 @@ def train_one(pools: Pools, benchmark: str, snr: float, repeat: int, config: Tra
     t = histograms.log_likelihood_ratio(x_test, pools.p_full, pools.q_full, b, s)
     result = {
         "id": make_id("binary", benchmark, snr),
-        "benchmark": benchmark, "snr": snr, "repeat": repeat, "seed": seed, "b": b, "s": s,
+        "benchmark": benchmark,
+        "snr": snr,
+        "repeat": repeat,
+        "seed": seed,
+        "b": b,
+        "s": s,
         "auc": histograms.auc(pred_test, y_test),
         "auc_val": histograms.auc(pred_val, y_val),
         "auc_optimal": histograms.auc(t, y_test),
         "auc_asymptotic": asymptotic_auc(pools.p_full, pools.q_full, snr),
-        "val_auc_best": best, "epochs": len(history), "seconds": round(seconds, 1),
-        "n_events": pools.n_events, "config": asdict(config), "history": history,
+        "val_auc_best": best,
+        "epochs": len(history),
+        "seconds": round(seconds, 1),
+        "n_events": pools.n_events,
+        "config": asdict(config),
+        "history": history,
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     model.save(out_dir / "model.keras")
     storage.atomic_write_text(out_dir / "result.json", json.dumps(result, indent=1, sort_keys=True))
-    log.info("%s repeat %d: AUC %.4f (limit %.4f) after %d epochs, %.0f s", result["id"], repeat,
-             result["auc"], result["auc_optimal"], len(history), seconds)
+    log.info(
+        "%s repeat %d: AUC %.4f (limit %.4f) after %d epochs, %.0f s",
+        result["id"],
+        repeat,
+        result["auc"],
+        result["auc_optimal"],
+        len(history),
+        seconds,
+    )
     return result

@@ -30,8 +30,11 @@ REGIMES = ("offshell", "onshell", "offshell_ps")
 
 
 def load_all(events_dir: Path = paths.EVENTS) -> dict[str, dict[str, np.ndarray]]:
-    return {n: storage.read_sample(events_dir / n) for n in SAMPLES if (events_dir / n).is_dir()
-            and storage.round_files(events_dir / n)}
+    return {
+        n: storage.read_sample(events_dir / n)
+        for n in SAMPLES
+        if (events_dir / n).is_dir() and storage.round_files(events_dir / n)
+    }
 
 
 def shape_distance(p_counts: np.ndarray, q_counts: np.ndarray) -> float:
@@ -99,12 +102,13 @@ def _mixture_events(sample: Sample, n_generated: int, tag: str, density=None) ->
     masses = mixture.cell_masses(edges)
     power = mixture.width_power(sample, float(np.median(masses)))
     weights = []
-    for lo, hi, m in zip(edges[:-1], edges[1:], masses):
+    for lo, hi, m in zip(edges[:-1], edges[1:], masses, strict=False):
         s = pythia_run.narrow_settings(fam.processes, fam.extra, fam.pid, m, mixture.REL_WIDTH)
         sigma, _ = pythia_run.hard_cross_section(s, pythia_run.seed_for(tag, "scan", m), 2000)
         if power:
             nat = pythia_run.natural_width(
-                pythia_run.narrow_settings(fam.processes, fam.extra, fam.pid, m, None), fam.pid)
+                pythia_run.narrow_settings(fam.processes, fam.extra, fam.pid, m, None), fam.pid
+            )
             sigma *= (nat / (mixture.REL_WIDTH * m)) ** power
         sigma *= (m / 1000.0) ** fam.coupling_power
         rho = density or (lambda x: mediators.density(sample.spin, x, sample.m_med, sample.m_dm))
@@ -113,7 +117,7 @@ def _mixture_events(sample: Sample, n_generated: int, tag: str, density=None) ->
     w = np.array(weights) / np.sum(weights)
     counts = mixture.allocate(w, n_generated)
     pts, etas, ms = [], [], []
-    for m, n in zip(masses, counts):
+    for m, n in zip(masses, counts, strict=False):
         if n == 0:
             continue
         s = pythia_run.narrow_settings(fam.processes, fam.extra, fam.pid, m, mixture.REL_WIDTH)
@@ -131,8 +135,10 @@ def compare(a: dict, b: dict) -> dict:
 
     return {
         "mean_pt": [float(a["jet_pt"].mean()), float(b["jet_pt"].mean())],
-        "mean_pt_error": [float(a["jet_pt"].std() / math.sqrt(len(a["jet_pt"]))),
-                          float(b["jet_pt"].std() / math.sqrt(len(b["jet_pt"])))],
+        "mean_pt_error": [
+            float(a["jet_pt"].std() / math.sqrt(len(a["jet_pt"]))),
+            float(b["jet_pt"].std() / math.sqrt(len(b["jet_pt"]))),
+        ],
         "ks_pt_pvalue": float(ks_2samp(a["jet_pt"], b["jet_pt"]).pvalue),
         "ks_eta_pvalue": float(ks_2samp(a["jet_eta"], b["jet_eta"]).pvalue),
         "n": [len(a["jet_pt"]), len(b["jet_pt"])],
@@ -143,20 +149,37 @@ def mixture_closure(n_generated: int = 60_000) -> dict:
     """Mixture of narrow spin-1 mediators vs Pythia's own 100 GeV-wide one at 1 TeV."""
     m0, gamma = 1000.0, 100.0
     fam = mediators.FAMILIES[1]
-    direct_settings = [f"{p} = on" for p in fam.processes] + list(fam.extra) + [
-        "23:m0 = 1000", "23:mayDecay = off", "23:doForceWidth = on", f"23:mWidth = {gamma}",
-        "23:mMin = 500", "23:mMax = 1500"]
-    got = pythia_run.generate_jets(direct_settings, pythia_run.seed_for("closure", "direct"), n_generated)
+    direct_settings = (
+        [f"{p} = on" for p in fam.processes]
+        + list(fam.extra)
+        + [
+            "23:m0 = 1000",
+            "23:mayDecay = off",
+            "23:doForceWidth = on",
+            f"23:mWidth = {gamma}",
+            "23:mMin = 500",
+            "23:mMax = 1500",
+        ]
+    )
+    got = pythia_run.generate_jets(
+        direct_settings, pythia_run.seed_for("closure", "direct"), n_generated
+    )
     keep = select(got["pt"], got["eta"])
     direct = {"jet_pt": got["pt"][keep], "jet_eta": got["eta"][keep]}
     sample = Sample("closure", spin=1, m_med=m0, m_dm=10.0)
 
     def bw(m: float) -> float:  # relativistic Breit-Wigner in m^2, restricted as Pythia's was
-        return 0.0 if not 500 <= m <= 1500 else 1.0 / ((m * m - m0 * m0) ** 2 + m0 * m0 * gamma * gamma)
+        return (
+            0.0
+            if not 500 <= m <= 1500
+            else 1.0 / ((m * m - m0 * m0) ** 2 + m0 * m0 * gamma * gamma)
+        )
 
     mixed = _mixture_events(_closure_grid(sample), n_generated, "closure", density=bw)
-    return {"what": "spin-1 M = 1 TeV, width 100 GeV: Pythia's Breit-Wigner vs the mass-grid mixture",
-            **compare(direct, mixed)}
+    return {
+        "what": "spin-1 M = 1 TeV, width 100 GeV: Pythia's Breit-Wigner vs the mass-grid mixture",
+        **compare(direct, mixed),
+    }
 
 
 def _closure_grid(sample: Sample) -> Sample:
@@ -177,8 +200,14 @@ ONE_MASS_PAIRS = {
 def one_mass(n_generated: int = 60_000) -> dict:
     out = {}
     for label, (a, b) in ONE_MASS_PAIRS.items():
-        ev = [_mixture_events(Sample(f"one_mass_{i}", spin=s, m_med=my, m_dm=mdm), n_generated,
-                              f"one_mass:{s}:{my}:{mdm}") for i, (s, my, mdm) in enumerate((a, b))]
+        ev = [
+            _mixture_events(
+                Sample(f"one_mass_{i}", spin=s, m_med=my, m_dm=mdm),
+                n_generated,
+                f"one_mass:{s}:{my}:{mdm}",
+            )
+            for i, (s, my, mdm) in enumerate((a, b))
+        ]
         out[label] = compare(*ev)
     return out
 
@@ -192,8 +221,11 @@ def mpi_effect(n_generated: int = 20_000) -> dict:
         settings = [*SM_SETTINGS, f"PartonLevel:MPI = {mpi}"]
         got = pythia_run.generate_jets(settings, pythia_run.seed_for("mpi"), n_generated)
         keep = select(got["pt"], got["eta"])
-        res[mpi] = {"jet_pt": got["pt"][keep], "jet_eta": got["eta"][keep],
-                    "efficiency": float(keep.mean())}
+        res[mpi] = {
+            "jet_pt": got["pt"][keep],
+            "jet_eta": got["eta"][keep],
+            "efficiency": float(keep.mean()),
+        }
     c = compare(res["off"], res["on"])
     c["selection_efficiency"] = [res["off"]["efficiency"], res["on"]["efficiency"]]
     c["what"] = "SM Z(nunu)+jet, MPI off vs on"
@@ -223,7 +255,9 @@ def top_loop(masses=(150, 250, 300, 345, 360, 400, 500, 700, 1000, 2000, 4000)) 
     """Does Pythia's spin-0 rate carry the finite-top loop at every mass? Compare its
     H -> g g width with the analytic one-loop form factor of the t, b and c loops."""
     fam = mediators.FAMILIES[0]
-    py = pythia_run.make_pythia([f"{p} = on" for p in fam.processes] + list(fam.extra), 1, hard_only=True)
+    py = pythia_run.make_pythia(
+        [f"{p} = on" for p in fam.processes] + list(fam.extra), 1, hard_only=True
+    )
     pd = py.particleData
     quarks = [pd.m0(q) for q in (6, 5, 4)]
     rows = []
@@ -231,12 +265,72 @@ def top_loop(masses=(150, 250, 300, 345, 360, 400, 500, 700, 1000, 2000, 4000)) 
         width = pd.resWidthChan(25, float(m), 21, 21)
         analytic = abs(sum(_loop_amplitude(m * m / (4 * mq * mq)) for mq in quarks)) ** 2 * m**3
         heavy_top = m**3  # the heavy-top limit: A -> 1 for the top alone
-        rows.append({"m": m, "pythia_width_gg": width, "ratio_to_full_loop": width / analytic,
-                     "ratio_to_heavy_top": width / heavy_top})
+        rows.append(
+            {
+                "m": m,
+                "pythia_width_gg": width,
+                "ratio_to_full_loop": width / analytic,
+                "ratio_to_heavy_top": width / heavy_top,
+            }
+        )
     ref_loop, ref_top = rows[0]["ratio_to_full_loop"], rows[0]["ratio_to_heavy_top"]
     for r in rows:
         r["ratio_to_full_loop"] /= ref_loop
         r["ratio_to_heavy_top"] /= ref_top
-    return {"what": "Pythia Gamma(H -> gg)(m) over the analytic one-loop form (normalised at the "
-                    "first mass); smooth through 2 m_top = the loop is in the rate, the remaining "
-                    "fall is alpha_s(m)^2", "rows": rows}
+    return {
+        "what": "Pythia Gamma(H -> gg)(m) over the analytic one-loop form (normalised at the "
+        "first mass); smooth through 2 m_top = the loop is in the rate, the remaining "
+        "fall is alpha_s(m)^2",
+        "rows": rows,
+    }
+
+
+def threshold_bias(n_generated: int = 40_000, low_cut: float = 50.0) -> dict:
+    """Is the generation cut pTHat > PTHAT_MIN far enough below the 130 GeV selection?
+
+    Generates the SM with a lower cut and counts the selected events whose pTHat lies below
+    the production cut: those are the events the production samples miss.
+    """
+    import pythia8mc  # noqa: F401  (fails early with a clear message when absent)
+
+    from dmzoo_training.benchmarks import SM_SETTINGS
+
+    settings = [*SM_SETTINGS, f"PhaseSpace:pTHatMin = {low_cut}"]
+    py = pythia_run.make_pythia(settings, pythia_run.seed_for("threshold"))
+    import pythia8mc as p8
+
+    from dmzoo_training import detector
+
+    jets = p8.SlowJet(-1, detector.JET_R, detector.JET_PT_MIN, detector.ETA_MAX, 2, 2)
+    rng = np.random.default_rng(pythia_run.seed_for("threshold"))
+    pthat, lead_pt, lead_eta = [], [], []
+    for _ in range(n_generated):
+        if not py.next():
+            continue
+        jets.analyze(py.event)
+        if jets.sizeJet() == 0:
+            continue
+        n = min(jets.sizeJet(), pythia_run.N_JETS_KEPT)
+        p = [jets.p(j) for j in range(n)]
+        pt = detector.smear_pt(
+            np.array([v.pT() for v in p]),
+            np.array([v.eta() for v in p]),
+            np.array([v.e() for v in p]),
+            rng,
+        )
+        k = int(np.argmax(pt))
+        pthat.append(py.infoPython().pTHat())
+        lead_pt.append(pt[k])
+        lead_eta.append(p[k].eta())
+    pthat, lead_pt, lead_eta = map(np.array, (pthat, lead_pt, lead_eta))
+    sel = select(lead_pt, lead_eta)
+    first_bin = sel & (lead_pt < binning.PT_EDGES[1])
+    cut = pythia_run.PTHAT_MIN
+    return {
+        "what": f"SM generated with pTHat > {low_cut} GeV: selected events below the production "
+        f"cut pTHat > {cut} GeV",
+        "n_selected": int(sel.sum()),
+        "fraction_selected_below_cut": float((pthat[sel] < cut).mean()),
+        "fraction_first_pt_bin_below_cut": float((pthat[first_bin] < cut).mean()),
+        "n_first_pt_bin": int(first_bin.sum()),
+    }

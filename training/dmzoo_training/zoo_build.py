@@ -39,9 +39,16 @@ def _train_task(args) -> dict:
     return train_one(_POOLS[benchmark], benchmark, snr, repeat, config, out)
 
 
-def train_grid(benchmark: str, snrs=SNR_GRID, repeats: int = 1, config: TrainConfig | None = None,
-               workers: int = 2, events_dir: Path = paths.EVENTS, runs: Path = RUNS,
-               progress: bool = True) -> list[dict]:
+def train_grid(
+    benchmark: str,
+    snrs=SNR_GRID,
+    repeats: int = 1,
+    config: TrainConfig | None = None,
+    workers: int = 2,
+    events_dir: Path = paths.EVENTS,
+    runs: Path = RUNS,
+    progress: bool = True,
+) -> list[dict]:
     """Train every (snr, repeat) not yet trained; finished runs are kept and skipped."""
     from tqdm import tqdm
 
@@ -50,8 +57,13 @@ def train_grid(benchmark: str, snrs=SNR_GRID, repeats: int = 1, config: TrainCon
     results = []
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(workers) as pool:
-        for res in tqdm(pool.imap_unordered(_train_task, tasks), total=len(tasks),
-                        desc=f"train {benchmark}", unit="model", disable=not progress):
+        for res in tqdm(
+            pool.imap_unordered(_train_task, tasks),
+            total=len(tasks),
+            desc=f"train {benchmark}",
+            unit="model",
+            disable=not progress,
+        ):
             results.append(res)
     return sorted(results, key=lambda r: (r["snr"], r["repeat"]))
 
@@ -84,14 +96,24 @@ def provenance(benchmark: str, events_dir: Path) -> dict:
     out = {}
     for name in ("sm", benchmark):
         summary = json.loads((events_dir / name / "sample.json").read_text())
-        out[name] = {k: summary.get(k) for k in (
-            "generator", "n_selected", "n_generated", "selection_efficiency",
-            "sigma_generated_pb", "m_med_gev", "m_dm_gev", "spin")}
+        out[name] = {
+            k: summary.get(k)
+            for k in (
+                "generator",
+                "n_selected",
+                "n_generated",
+                "selection_efficiency",
+                "sigma_generated_pb",
+                "m_med_gev",
+                "m_dm_gev",
+                "spin",
+            )
+        }
     return {
         "events": out,
         "generator_chain": "Pythia 8 (pythia8mc), shower and hadronisation on, MPI off; "
-                           "anti-kt R=0.6 visible particles |eta|<4.9; jet energy smeared with "
-                           "the Delphes 3.4.2 ATLAS card HCAL resolution",
+        "anti-kt R=0.6 visible particles |eta|<4.9; jet energy smeared with "
+        "the Delphes 3.4.2 ATLAS card HCAL resolution",
         "sqrt_s_gev": 14000,
         "selection": "leading jet 130 <= pT <= 2000 GeV, |eta| <= 4",
         "split": "64:16:20 train:validation:test per event pool",
@@ -114,15 +136,32 @@ def export_all(zoo: Path = paths.ZOO, runs: Path = RUNS, events_dir: Path = path
         training["config"] = chosen["config"]
         training["framework"] = f"keras {keras.__version__}"
         meta = export.binary_metadata(
-            benchmark=chosen["benchmark"], snr=chosen["snr"], b_train=chosen["b"],
-            metrics={**metrics, "auc_optimal": summary["auc_optimal"],
-                     "n_trainings": summary["n_trainings"], "auc_this_model": chosen["auc"]},
-            training=training, provenance=provenance(chosen["benchmark"], events_dir))
+            benchmark=chosen["benchmark"],
+            snr=chosen["snr"],
+            b_train=chosen["b"],
+            metrics={
+                **metrics,
+                "auc_optimal": summary["auc_optimal"],
+                "n_trainings": summary["n_trainings"],
+                "auc_this_model": chosen["auc"],
+            },
+            training=training,
+            provenance=provenance(chosen["benchmark"], events_dir),
+        )
         rel = f"models/{model_id}.onnx"
         proto = export.to_onnx(model, meta)
         digest = export.write_model(proto, zoo / rel)
-        entries.append({"id": model_id, "path": rel, "sha256": digest, "kind": "binary",
-                        "benchmark": chosen["benchmark"], "snr": chosen["snr"], "metrics": metrics})
+        entries.append(
+            {
+                "id": model_id,
+                "path": rel,
+                "sha256": digest,
+                "kind": "binary",
+                "benchmark": chosen["benchmark"],
+                "snr": chosen["snr"],
+                "metrics": metrics,
+            }
+        )
         log.info("exported %s (%s)", model_id, digest[:12])
     return write_manifest(zoo, entries)
 
@@ -130,8 +169,12 @@ def export_all(zoo: Path = paths.ZOO, runs: Path = RUNS, events_dir: Path = path
 def write_manifest(zoo: Path, entries: list[dict]) -> dict:
     """The manifest: every model, and the sha256 of every table (checked by the runtime)."""
     tables = {p.name: sha256_file(p) for p in sorted((zoo / "tables").glob("*.csv"))}
-    manifest = {"zoo_version": ZOO_VERSION, "dmzoo_format_version": "1", "tables": tables,
-                "models": sorted(entries, key=lambda e: (e["benchmark"], e["snr"]))}
+    manifest = {
+        "zoo_version": ZOO_VERSION,
+        "dmzoo_format_version": "1",
+        "tables": tables,
+        "models": sorted(entries, key=lambda e: (e["benchmark"], e["snr"])),
+    }
     text = json.dumps(manifest, indent=1, sort_keys=True) + "\n"
     storage.atomic_write_text(zoo / "manifest.json", text)
     return manifest
@@ -149,13 +192,28 @@ def write_tables(zoo: Path = paths.ZOO, runs: Path = RUNS) -> Path:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(cols)
     for r in rows:
-        w.writerow([r["benchmark"], format_snr(r["snr"]), f"{r['auc']:.5f}", f"{r['auc_std']:.5f}",
-                    r["n_trainings"], f"{r['auc_optimal']:.5f}"])
+        w.writerow(
+            [
+                r["benchmark"],
+                format_snr(r["snr"]),
+                f"{r['auc']:.5f}",
+                f"{r['auc_std']:.5f}",
+                r["n_trainings"],
+                f"{r['auc_optimal']:.5f}",
+            ]
+        )
     out = zoo / "tables" / "auc_individual.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
     storage.atomic_write_text(out, buf.getvalue())
-    storage.atomic_write_text(out.with_suffix(".json"), json.dumps(
-        {"zoo_version": ZOO_VERSION, "columns": list(cols), "rows": rows}, indent=1, sort_keys=True) + "\n")
+    storage.atomic_write_text(
+        out.with_suffix(".json"),
+        json.dumps(
+            {"zoo_version": ZOO_VERSION, "columns": list(cols), "rows": rows},
+            indent=1,
+            sort_keys=True,
+        )
+        + "\n",
+    )
     manifest = zoo / "manifest.json"
     if manifest.exists():  # the manifest carries the tables' hashes
         write_manifest(zoo, json.loads(manifest.read_text())["models"])

@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+
 from dmzoo_training import histograms
 
 

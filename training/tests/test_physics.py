@@ -2,6 +2,7 @@ import math
 
 import numpy as np
 import pytest
+
 from dmzoo_training import detector, mediators, mixture
 from dmzoo_training.benchmarks import SAMPLES
 

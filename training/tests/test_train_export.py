@@ -34,8 +34,9 @@ def test_result_records_the_measurement(trained):
 
 
 def test_export_matches_keras_and_is_deterministic(trained, events_dir, tmp_path):
-    import dmzoo_training.model  # noqa: F401
     import keras
+
+    import dmzoo_training.model  # noqa: F401
 
     result, runs = trained
     zoo = tmp_path / "zoo"

@@ -4,6 +4,7 @@ import json
 import math
 
 import pytest
+
 from dmzoo_training import validate
 
 RECORDS = validate.OUT
@@ -11,8 +12,7 @@ RECORDS = validate.OUT
 
 def _load(name: str) -> dict:
     path = RECORDS / f"{name}.json"
-    if not path.exists():
-        pytest.skip(f"{path.name} not recorded yet; run dmzoo-train validate")
+    assert path.exists(), f"{path.name} is not recorded; run dmzoo-train validate --what all"
     return json.loads(path.read_text())
 
 
@@ -45,3 +45,9 @@ def test_spin0_rate_carries_the_finite_top_loop():
 def test_mpi_moves_the_leading_jet_little():
     c = _load("mpi_effect")
     assert abs(c["mean_pt"][1] - c["mean_pt"][0]) < 5.0  # GeV
+
+
+def test_generation_cut_does_not_bias_the_threshold():
+    cut = _load("generation_threshold")
+    assert cut["n_selected"] > 3000
+    assert cut["fraction_first_pt_bin_below_cut"] < 0.002
