@@ -98,6 +98,20 @@ def _validation_lines(folder: Path = paths.TRAINING / "validation") -> list[str]
             "at 360 GeV (smooth through 2 m_top), over the heavy-top limit "
             f"{rows[4000]['ratio_to_heavy_top']:.3f} at 4 TeV (normalised at 150 GeV)."
         )
+    if facts := load("sample_facts"):
+        mean = {k: v["mean_pt_gev"] for k, v in facts.items()}
+        lines += [
+            f"- The paper's qualitative facts hold: the ALP is the closest to the SM (shape chi2 "
+            f"{facts['alp']['chi2_to_sm']:.2f}, the next {sorted(v['chi2_to_sm'] for v in facts.values())[2]:.2f}); "
+            f"spin-1 is more central (eta spread {facts['spin1_offshell']['eta_std']:.2f} against "
+            f"{facts['sm']['eta_std']:.2f} for the SM); a spin-2 sample is the hardest (mean pT "
+            f"{max(mean[k] for k in mean if k.startswith('spin2')):.0f} GeV).",
+            f"- Where they differ: the spin-0 on-shell sample is as hard as the spin-2 one (mean pT "
+            f"{mean['spin0_onshell']:.1f} against {mean['spin2_onshell']:.1f} GeV), which we put down to "
+            f"the heavy-top-limit kinematics; the spin-1 on-shell sample is no harder than the off-shell "
+            f"one ({mean['spin1_onshell']:.1f} against {mean['spin1_offshell']:.1f} GeV): with every "
+            "coupling 1 the 1 TeV mediator is about 500 GeV wide and much of its rate sits at low mass.",
+        ]
     return lines
 
 
