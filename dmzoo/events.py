@@ -58,6 +58,12 @@ def _one_line(err: BaseException, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _unreadable(path: Path, what: str, err: Exception, hint: str) -> InputFileError:
+    """The one-line error for a file a library failed on, with the library's reason."""
+    reason = f"{type(err).__name__}: {_one_line(err)}"
+    return InputFileError(f"{path}: {what} ({reason}); {hint}", path=str(path))
+
+
 def _open(path: Path):
     import uproot
 
@@ -68,10 +74,8 @@ def _open(path: Path):
     try:
         return uproot.open(path)
     except Exception as err:  # uproot raises many types for a file that is not ROOT
-        raise InputFileError(
-            f"{path}: not a readable ROOT file ({type(err).__name__}: {_one_line(err)}); "
-            "give a .root file written by ROOT or uproot",
-            path=str(path),
+        raise _unreadable(
+            path, "not a readable ROOT file", err, "give a .root file written by ROOT or uproot"
         ) from None
 
 
@@ -318,10 +322,11 @@ def read(
         except DmzooError:
             raise
         except Exception as err:  # a truncated or damaged file fails deep in uproot or zlib
-            raise InputFileError(
-                f"{path}: could not read it ({type(err).__name__}: {_one_line(err)}); the file "
-                "looks damaged, check it with ROOT or write it again",
-                path=str(path),
+            raise _unreadable(
+                path,
+                "could not read it",
+                err,
+                "the file looks damaged, check it with ROOT or write it again",
             ) from None
 
 
