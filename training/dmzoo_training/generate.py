@@ -3,7 +3,7 @@
 A sample grows in rounds. Each round is a fixed number of generated events split into tasks
 (slices of a direct sample, or the mass cells of a mixture, sized by their weights); each task
 has its own seed, so a round is the same whatever the number of workers or interruptions.
-Finished tasks wait in `work/` until their round is complete; the round is then merged into one
+Finished tasks wait in `pending/` until their round is complete; the round is then merged into one
 ROOT file under `data/events/<sample>/` and never regenerated. Rerunning the command skips
 finished rounds and tasks, so it resumes where it stopped and changes nothing that exists.
 """

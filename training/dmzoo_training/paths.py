@@ -7,5 +7,5 @@ from pathlib import Path
 TRAINING = Path(__file__).resolve().parent.parent
 REPO = TRAINING.parent
 EVENTS = TRAINING / "data" / "events"
-WORK = TRAINING / "work"  # unfinished chunks, never committed
+WORK = TRAINING / "pending"  # unfinished chunks, never committed
 ZOO = REPO / "zoo"
