@@ -27,3 +27,22 @@ def write_tree(path: Path, name: str, pt_branch: str, eta_branch: str, pt=None, 
         f.mktree(name, {pt_branch: "var * float32", eta_branch: "var * float32"})
         f[name].extend({pt_branch: pt, eta_branch: eta})
     return path
+
+
+def write_tree_and_th2(path: Path, pt, eta) -> Path:
+    """One jet per event as a NanoAOD-like tree `Events`, plus their zoo-binned TH2 `h`."""
+    import uproot
+
+    from dmzoo import binning
+
+    write_tree(
+        path,
+        "Events",
+        "Jet_pt",
+        "Jet_eta",
+        pt=[[float(x)] for x in pt],
+        eta=[[float(x)] for x in eta],
+    )
+    with uproot.update(path) as f:
+        f["h"] = (binning.fill(pt, eta), binning.PT_EDGES, binning.ETA_EDGES)
+    return path

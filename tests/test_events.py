@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from _inputs import EXPECTED, HEPDATA, NANOAOD, write_tree
+from _inputs import EXPECTED, HEPDATA, NANOAOD, write_tree, write_tree_and_th2
 
 from dmzoo import binning, events
 from dmzoo.errors import BinningError, BranchNotFoundError, InputFileError
@@ -83,16 +83,8 @@ def test_th2_and_tree_of_the_same_events_agree(tmp_path, sample_events):
 
     pt, eta = sample_events
     counts = binning.fill(pt, eta)
-    path = write_tree(
-        tmp_path / "both.root",
-        "Events",
-        "Jet_pt",
-        "Jet_eta",
-        pt=[[float(x)] for x in pt],
-        eta=[[float(x)] for x in eta],
-    )
+    path = write_tree_and_th2(tmp_path / "both.root", pt, eta)
     with uproot.update(path) as f:
-        f["h"] = (counts, binning.PT_EDGES, binning.ETA_EDGES)
         fine = np.histogram2d(pt, eta, bins=(np.linspace(130, 2000, 61), np.linspace(-4, 4, 61)))[0]
         f["fine"] = (fine, np.linspace(130, 2000, 61), np.linspace(-4, 4, 61))
         f["transposed"] = (counts.T, binning.ETA_EDGES, binning.PT_EDGES)

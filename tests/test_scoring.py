@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from _inputs import write_tree
+from _inputs import write_tree_and_th2
 
 import dmzoo
 from dmzoo import binning
@@ -14,20 +14,10 @@ EXAMPLES = shipped_zoo_path() / "examples"
 
 def test_tree_th2_arrays_and_hist_give_the_same_score(tmp_path, sample_events):
     import hist
-    import uproot
 
     pt, eta = sample_events
-    path = write_tree(
-        tmp_path / "e.root",
-        "Events",
-        "Jet_pt",
-        "Jet_eta",
-        pt=[[float(x)] for x in pt],
-        eta=[[float(x)] for x in eta],
-    )
+    path = write_tree_and_th2(tmp_path / "e.root", pt, eta)
     counts = binning.fill(pt, eta)
-    with uproot.update(path) as f:
-        f["h"] = (counts, binning.PT_EDGES, binning.ETA_EDGES)
     h = hist.Hist.new.Reg(30, 130, 2000).Reg(30, -4, 4).Double()
     h.fill(pt, eta)
     results = [
