@@ -187,10 +187,9 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as err:  # the last resort: one line, never a traceback
         if constants.debug():
             raise
-        click.echo(
-            f"Error: unexpected {type(err).__name__}: {err}; rerun with DMZOO_DEBUG=1 "
-            "and report the traceback",
-            err=True,
+        _error(
+            f"unexpected {type(err).__name__}: {err}; rerun with DMZOO_DEBUG=1 and report "
+            "the traceback"
         )
         return 1
     return 0

@@ -178,27 +178,40 @@ def _as_events(values: Any, what: str):
     return arr
 
 
+def fill_from_jets(pt: Any, eta: Any) -> FilledHistogram:
+    """The histogram and bookkeeping of one batch of events (see `leading_jets`).
+
+    Raises:
+        ValueError: pT and eta do not have the same structure.
+    """
+    lead_pt, lead_eta, has = leading_jets(pt, eta)
+    inside = has & binning.in_range(lead_pt, lead_eta)
+    n_no_jet = int((~has).sum())
+    return FilledHistogram(
+        counts=binning.fill(lead_pt[inside], lead_eta[inside]),
+        n_events=len(has),
+        n_selected=int(inside.sum()),
+        n_no_jet=n_no_jet,
+        n_out_of_range=len(has) - int(inside.sum()) - n_no_jet,
+    )
+
+
 def fill_from_tree(tree, pt_key: str, eta_key: str) -> FilledHistogram:
     """Fill the histogram from a tree or RNTuple, chunk by chunk."""
-    counts = np.zeros((binning.N_BINS, binning.N_BINS))
-    n_events = n_selected = n_no_jet = 0
+    total = FilledHistogram(
+        counts=np.zeros((binning.N_BINS, binning.N_BINS)), n_events=0, n_selected=0
+    )
     for chunk in tree.iterate([pt_key, eta_key], step_size=STEP_SIZE, library="ak"):
         try:
-            pt, eta, has = leading_jets(chunk[pt_key], chunk[eta_key])
+            part = fill_from_jets(chunk[pt_key], chunk[eta_key])
         except ValueError as err:
             raise BranchNotFoundError(f"{pt_key} and {eta_key}: {err}") from None
-        inside = has & binning.in_range(pt, eta)
-        counts += binning.fill(pt[inside], eta[inside])
-        n_events += len(has)
-        n_no_jet += int((~has).sum())
-        n_selected += int(inside.sum())
-    return FilledHistogram(
-        counts=counts,
-        n_events=n_events,
-        n_selected=n_selected,
-        n_no_jet=n_no_jet,
-        n_out_of_range=n_events - n_selected - n_no_jet,
-    )
+        total.counts += part.counts
+        total.n_events += part.n_events
+        total.n_selected += part.n_selected
+        total.n_no_jet += part.n_no_jet
+        total.n_out_of_range += part.n_out_of_range
+    return total
 
 
 def _edges(axis) -> np.ndarray:

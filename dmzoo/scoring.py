@@ -54,18 +54,11 @@ def _histogram(
         return str(obj), events.read(str(obj), pt_branch=pt_branch, eta_branch=eta_branch)
     if isinstance(obj, tuple) and len(obj) == 2:
         try:
-            pt, eta, has = events.leading_jets(obj[0], obj[1])
+            filled = events.fill_from_jets(obj[0], obj[1])
         except ValueError as err:
             raise InvalidParameterError(f"(pt, eta) arrays: {err}") from None
-        inside = has & binning.in_range(pt, eta)
-        return None, events.FilledHistogram(
-            counts=binning.fill(pt[inside], eta[inside]),
-            n_events=len(has),
-            n_selected=int(inside.sum()),
-            n_no_jet=int((~has).sum()),
-            n_out_of_range=int((has & ~inside).sum()),
-            source="arrays (pt, eta)",
-        )
+        filled.source = "arrays (pt, eta)"
+        return None, filled
     if hasattr(obj, "axes") and hasattr(obj, "values"):
         return None, events.counts_from_uhi(obj, name=type(obj).__name__)
     if isinstance(obj, np.ndarray) and obj.shape == (binning.N_BINS, binning.N_BINS):

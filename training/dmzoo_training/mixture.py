@@ -56,32 +56,36 @@ def width_power(sample: Sample, m: float) -> int:
     return int(round(p))
 
 
-def density_integral(sample: Sample, lo: float, hi: float, n: int = 257) -> float:
-    """Integral of rho(m^2) d(m^2) over one cell (trapezoid in m^2)."""
+def density_integral(sample: Sample, lo: float, hi: float, n: int = 257, density=None) -> float:
+    """Integral of rho(m^2) d(m^2) over one cell (trapezoid in m^2); rho of m may be replaced."""
+    rho = density or (lambda m: mediators.density(sample.spin, m, sample.m_med, sample.m_dm))
     s = np.linspace(lo**2, hi**2, n)
-    rho = [mediators.density(sample.spin, math.sqrt(x), sample.m_med, sample.m_dm) for x in s]
-    return float(np.trapezoid(rho, s))
+    return float(np.trapezoid([rho(math.sqrt(x)) for x in s], s))
+
+
+def narrow_cross_section(sample: Sample, m: float, power: int, seed: int, n_events: int):
+    """(forced sigma, its error, narrow sigma) in pb at mass m, couplings held fixed."""
+    fam = _family(sample)
+    forced = pythia_run.narrow_settings(fam.processes, fam.extra, fam.pid, m, REL_WIDTH)
+    sigma, err = pythia_run.hard_cross_section(forced, seed, n_events)
+    factor = 1.0
+    if power:
+        natural = pythia_run.narrow_settings(fam.processes, fam.extra, fam.pid, m, None)
+        gamma = pythia_run.natural_width(natural, fam.pid)
+        factor = (gamma / (REL_WIDTH * m)) ** power
+    coupling = (m / 1000.0) ** fam.coupling_power
+    return sigma, err, sigma * factor * coupling
 
 
 def scan(sample: Sample) -> dict:
     """Cross sections and weights of every cell of the sample's mass grid."""
-    fam = _family(sample)
     edges = sample.mass_edges()
     masses = cell_masses(edges)
     power = width_power(sample, float(np.median(masses)))
     cells = []
     for lo, hi, m in zip(edges[:-1], edges[1:], masses, strict=False):
-        forced = pythia_run.narrow_settings(fam.processes, fam.extra, fam.pid, m, REL_WIDTH)
         seed = pythia_run.seed_for(sample.name, "scan", f"{m:.6g}")
-        sigma, err = pythia_run.hard_cross_section(forced, seed, SCAN_EVENTS)
-        if power:
-            natural = pythia_run.narrow_settings(fam.processes, fam.extra, fam.pid, m, None)
-            gamma = pythia_run.natural_width(natural, fam.pid)
-            factor = (gamma / (REL_WIDTH * m)) ** power
-        else:
-            factor = 1.0
-        coupling = (m / 1000.0) ** fam.coupling_power
-        sigma_narrow = sigma * factor * coupling
+        sigma, err, sigma_narrow = narrow_cross_section(sample, m, power, seed, SCAN_EVENTS)
         weight = sigma_narrow * density_integral(sample, lo, hi)
         cells.append(
             {

@@ -103,17 +103,9 @@ def _mixture_events(sample: Sample, n_generated: int, tag: str, density=None) ->
     power = mixture.width_power(sample, float(np.median(masses)))
     weights = []
     for lo, hi, m in zip(edges[:-1], edges[1:], masses, strict=False):
-        s = pythia_run.narrow_settings(fam.processes, fam.extra, fam.pid, m, mixture.REL_WIDTH)
-        sigma, _ = pythia_run.hard_cross_section(s, pythia_run.seed_for(tag, "scan", m), 2000)
-        if power:
-            nat = pythia_run.natural_width(
-                pythia_run.narrow_settings(fam.processes, fam.extra, fam.pid, m, None), fam.pid
-            )
-            sigma *= (nat / (mixture.REL_WIDTH * m)) ** power
-        sigma *= (m / 1000.0) ** fam.coupling_power
-        rho = density or (lambda x: mediators.density(sample.spin, x, sample.m_med, sample.m_dm))
-        grid = np.linspace(lo**2, hi**2, 65)
-        weights.append(sigma * np.trapezoid([rho(math.sqrt(g)) for g in grid], grid))
+        seed = pythia_run.seed_for(tag, "scan", m)
+        sigma = mixture.narrow_cross_section(sample, m, power, seed, 2000)[2]
+        weights.append(sigma * mixture.density_integral(sample, lo, hi, n=65, density=density))
     w = np.array(weights) / np.sum(weights)
     counts = mixture.allocate(w, n_generated)
     pts, etas, ms = [], [], []
