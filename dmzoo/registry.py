@@ -80,6 +80,12 @@ def shipped_zoo_path() -> Path:
     raise ZooIntegrityError("the shipped zoo is missing from this installation; reinstall dmzoo")
 
 
+def _leaves_zoo(rel: str) -> bool:
+    """True for a manifest path that is absolute or climbs out of the zoo folder."""
+    parts = PurePosixPath(rel)
+    return parts.is_absolute() or ".." in parts.parts or "\\" in rel or ":" in rel
+
+
 def sha256_file(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -118,12 +124,23 @@ class Zoo:
         if len(set(ids)) != len(ids):
             dup = next(i for i in ids if ids.count(i) > 1)
             raise ZooIntegrityError(f"{manifest}: model {dup!r} is listed twice")
-        tables = data.get("tables")
-        self.table_hashes: dict[str, str] = tables if isinstance(tables, dict) else {}
+        self.file_hashes = self._files(data.get("files", {}), manifest)
 
     @classmethod
     def default(cls) -> Zoo:
         return cls(constants.zoo_override() or shipped_zoo_path())
+
+    @staticmethod
+    def _files(files: object, manifest: Path) -> dict[str, str]:
+        """The manifest's other files (tables, templates, examples): relative path -> sha256."""
+        if not isinstance(files, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in files.items()
+        ):
+            raise ZooIntegrityError(f"{manifest}: 'files' must map relative paths to sha256")
+        for rel in files:
+            if _leaves_zoo(rel):
+                raise ZooIntegrityError(f"{manifest}: file {rel!r} leaves the zoo")
+        return dict(files)
 
     def _entry(self, m: object) -> ModelEntry:
         need = {"id": str, "path": str, "sha256": str, "kind": str}
@@ -131,8 +148,7 @@ class Zoo:
             raise ZooIntegrityError(
                 f"manifest entry {m!r:.80}: needs string id, path, sha256, kind"
             )
-        rel = PurePosixPath(m["path"])
-        if rel.is_absolute() or ".." in rel.parts or "\\" in m["path"]:
+        if _leaves_zoo(m["path"]):
             raise ZooIntegrityError(
                 f"manifest entry {m['id']!r}: path {m['path']!r} leaves the zoo"
             )
@@ -224,14 +240,19 @@ class Zoo:
             )
         return model
 
-    def table_path(self, name: str) -> Path:
-        """A verified table file (hash checked when the manifest lists it)."""
-        path = self.root / "tables" / name
-        if not path.is_file():
-            raise ZooIntegrityError(f"zoo {self.root} lacks tables/{name}; re-fetch the zoo")
-        expected = self.table_hashes.get(name)
-        if expected and sha256_file(path) != expected:
+    def file_path(self, rel: str) -> Path:
+        """A verified non-model file: listed in the manifest, present, matching its hash."""
+        expected = self.file_hashes.get(rel)
+        if expected is None:
             raise ZooIntegrityError(
-                f"tables/{name} does not match the manifest's sha256; re-fetch the zoo"
+                f"zoo {self.version} does not list {rel} in its manifest; use a newer zoo"
             )
+        path = self.root / rel
+        if not path.is_file():
+            raise ZooIntegrityError(f"zoo {self.root} lacks {rel}; re-fetch the zoo")
+        if sha256_file(path) != expected:
+            raise ZooIntegrityError(f"{rel} does not match the manifest's sha256; re-fetch the zoo")
         return path
+
+    def table_path(self, name: str) -> Path:
+        return self.file_path(f"tables/{name}")

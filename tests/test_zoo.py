@@ -132,6 +132,9 @@ def _copy_zoo(tmp_path):
         lambda m: m.update(dmzoo_format_version="99"),
         lambda m: m["models"].append(dict(m["models"][0])),
         lambda m: m.update(models={"not": "a list"}),
+        lambda m: m["files"].update({"../outside.csv": "0" * 64}),
+        lambda m: m["files"].update({"/etc/passwd": "0" * 64}),
+        lambda m: m.update(files=["tables/auc_individual.csv"]),
     ],
 )
 def test_damaged_manifests_are_integrity_errors(tmp_path, damage):
@@ -167,3 +170,25 @@ def test_an_edited_table_is_refused(tmp_path):
     table.write_text(table.read_text().replace("spin1_offshell,1,", "spin1_offshell,1,0.99999", 1))
     with pytest.raises(ZooIntegrityError, match="sha256"):
         Zoo(root).table_path("auc_individual.csv")
+
+
+def test_a_file_the_manifest_does_not_list_is_refused(tmp_path):
+    from dmzoo.errors import ZooIntegrityError
+
+    root = _copy_zoo(tmp_path)
+    (root / "tables" / "extra.csv").write_text("benchmark,snr\n")
+    with pytest.raises(ZooIntegrityError, match="does not list tables/extra.csv"):
+        Zoo(root).table_path("extra.csv")
+
+
+def test_templates_hold_the_test_parts_of_the_samples():
+    from dmzoo import templates
+
+    found = templates.load(ZOO)
+    assert {"sm", "spin1_offshell", "alp"} <= found.keys()
+    sm = found["sm"]
+    # 20% of the 1,549,578 selected SM events are the test part
+    assert sm.n_events == pytest.approx(0.2 * 1_549_578, abs=2)
+    assert sm.selection_efficiency == pytest.approx(0.207, abs=0.001)
+    p = sm.probabilities
+    assert p.shape == (30, 30) and p.min() > 0 and p.sum() == pytest.approx(1.0)

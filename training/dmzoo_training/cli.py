@@ -146,19 +146,31 @@ def card() -> None:
 def examples() -> None:
     """Write the two example inputs of zoo/examples/ from the test pools."""
     from dmzoo_training.examples import write_examples
+    from dmzoo_training.zoo_build import refresh_manifest
 
     for path in write_examples():
         click.echo(str(path))
+    refresh_manifest(paths.ZOO)
 
 
 @main.command()
 def tables() -> None:
     """Write zoo/tables/auc_individual.csv, .json and the AUC figure from the trainings."""
     from dmzoo_training.plots import auc_curves
-    from dmzoo_training.zoo_build import write_tables
+    from dmzoo_training.zoo_build import refresh_manifest, write_tables
 
     click.echo(str(write_tables()))
     click.echo(str(auc_curves()))
+    refresh_manifest(paths.ZOO)
+
+
+@main.command()
+def templates() -> None:
+    """Write zoo/templates/templates.json (test-part histograms the runtime calibrates with)."""
+    from dmzoo_training.zoo_build import refresh_manifest, write_templates
+
+    click.echo(str(write_templates()))
+    refresh_manifest(paths.ZOO)
 
 
 if __name__ == "__main__":

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
+from dmzoo import binning
 from dmzoo.registry import format_snr, make_id, sha256_file
-from dmzoo_training import export, paths, storage
+from dmzoo_training import export, histograms, paths, storage
+from dmzoo_training.histograms import seed_of
 from dmzoo_training.train import TrainConfig, load_pools, train_one
 
 log = logging.getLogger(__name__)
@@ -166,13 +168,23 @@ def export_all(zoo: Path = paths.ZOO, runs: Path = RUNS, events_dir: Path = path
     return write_manifest(zoo, entries)
 
 
+def zoo_files(zoo: Path) -> dict[str, str]:
+    """Every file of the zoo besides the manifest and the models, with its sha256."""
+    out = {}
+    for path in sorted(p for p in zoo.rglob("*") if p.is_file()):
+        rel = path.relative_to(zoo).as_posix()
+        if rel == "manifest.json" or rel.startswith("models/") or path.name.startswith("."):
+            continue
+        out[rel] = sha256_file(path)
+    return out
+
+
 def write_manifest(zoo: Path, entries: list[dict]) -> dict:
-    """The manifest: every model, and the sha256 of every table (checked by the runtime)."""
-    tables = {p.name: sha256_file(p) for p in sorted((zoo / "tables").glob("*.csv"))}
+    """The manifest: every model, and the sha256 of every other file (checked by the runtime)."""
     manifest = {
         "zoo_version": ZOO_VERSION,
         "dmzoo_format_version": "1",
-        "tables": tables,
+        "files": zoo_files(zoo),
         "models": sorted(entries, key=lambda e: (e["benchmark"], e["snr"])),
     }
     text = json.dumps(manifest, indent=1, sort_keys=True) + "\n"
@@ -214,7 +226,44 @@ def write_tables(zoo: Path = paths.ZOO, runs: Path = RUNS) -> Path:
         )
         + "\n",
     )
+    return out
+
+
+def refresh_manifest(zoo: Path) -> None:
+    """Rewrite the manifest's file hashes after a stage changed files beside the models."""
     manifest = zoo / "manifest.json"
-    if manifest.exists():  # the manifest carries the tables' hashes
+    if manifest.exists():
         write_manifest(zoo, json.loads(manifest.read_text())["models"])
+
+
+def write_templates(zoo: Path = paths.ZOO, events_dir: Path = paths.EVENTS) -> Path:
+    """zoo/templates/templates.json: each sample's test-part histogram and selection facts.
+
+    The runtime draws its pseudo-experiments (p-values, the score expected under signal) from
+    these counts. They come from the test part of each pool, the events no model trained or
+    stopped on, so a calibration never reuses what a network has seen.
+    """
+    samples = {}
+    for sample_dir in sorted(p for p in events_dir.iterdir() if (p / "sample.json").is_file()):
+        name = sample_dir.name
+        ev = storage.read_sample(sample_dir)
+        test = histograms.split_indices(len(ev["jet_pt"]), seed_of("split", name))["test"]
+        counts = binning.fill(ev["jet_pt"][test], ev["jet_eta"][test])
+        summary = json.loads((sample_dir / "sample.json").read_text())
+        samples[name] = {
+            "counts": counts.astype(int).tolist(),
+            "n_events": int(counts.sum()),
+            "part": "test",
+            "selection_efficiency": summary.get("selection_efficiency"),
+            "sigma_generated_pb": summary.get("sigma_generated_pb"),
+            "n_generated": summary.get("n_generated"),
+        }
+    out = zoo / "templates" / "templates.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    doc = {
+        "zoo_version": ZOO_VERSION,
+        "binning": json.loads(binning.binning_json()),
+        "samples": samples,
+    }
+    storage.atomic_write_text(out, json.dumps(doc, sort_keys=True, separators=(",", ":")) + "\n")
     return out
