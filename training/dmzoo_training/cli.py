@@ -59,34 +59,76 @@ def generate(samples, target, workers, data_dir, no_progress) -> None:
         click.echo(json.dumps(summary, sort_keys=True))
 
 
+KINDS = ("binary", "multimodel_binary", "multiclass", "model_vs_model")
+
+
+def chosen_specs(kinds, benchmarks):
+    """The classifier specs a `train` call asks for."""
+    from dmzoo_training import classifiers
+
+    specs = []
+    for kind in kinds:
+        if kind == "binary":
+            specs += [classifiers.binary(b) for b in benchmarks or classifiers.BENCHMARKS]
+        elif kind == "multimodel_binary":
+            specs.append(classifiers.multimodel_binary())
+        elif kind == "multiclass":
+            specs.append(classifiers.multiclass())
+        else:
+            specs += classifiers.all_model_vs_model()
+    return specs
+
+
 @main.command()
-@click.option("--benchmark", default="spin1_offshell", show_default=True)
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice(KINDS),
+    default=("binary",),
+    show_default=True,
+    help="Classifier kinds (repeatable).",
+)
+@click.option(
+    "--benchmark", "benchmarks", multiple=True, help="Binary benchmarks (repeatable); default all."
+)
 @click.option(
     "--snr", "snrs", type=float, multiple=True, help="S/sqrt(B) values; default the grid."
 )
 @click.option(
-    "--repeats", type=int, default=1, show_default=True, help="Independent trainings each."
+    "--repeats",
+    type=int,
+    default=None,
+    help="Trainings each; default 2, topped up to 5 where 0.55 <= AUC <= 0.95.",
 )
 @click.option("--workers", type=int, default=os.cpu_count() or 1, show_default=True)
+@click.option("--scheduler", default=None, help="Dask scheduler address; default a LocalCluster.")
 @click.option("--max-epochs", type=int, default=None, help="Override the epoch limit.")
 @click.option("--no-progress", is_flag=True)
-def train(benchmark, snrs, repeats, workers, max_epochs, no_progress) -> None:
-    """Train the binary classifiers of one benchmark over the S/sqrt(B) grid (resumable)."""
+def train(kinds, benchmarks, snrs, repeats, workers, scheduler, max_epochs, no_progress) -> None:
+    """Train classifiers over the S/sqrt(B) grid on Dask (resumable: finished runs are kept)."""
     import dataclasses
 
+    from dmzoo_training.grid import SNR_GRID, train_grid
     from dmzoo_training.train import TrainConfig
-    from dmzoo_training.zoo_build import SNR_GRID, train_grid
 
     config = TrainConfig()
     if max_epochs:
         config = dataclasses.replace(config, max_epochs=max_epochs)
     results = train_grid(
-        benchmark, snrs or SNR_GRID, repeats, config, workers, progress=not no_progress
+        chosen_specs(kinds, benchmarks),
+        snrs or SNR_GRID,
+        config,
+        repeats=repeats,
+        scheduler=scheduler,
+        workers=workers,
+        progress=not no_progress,
     )
     for r in results:
+        limit = f"{r['auc_optimal']:.4f}" if r.get("auc_optimal") else "n/a"
         click.echo(
-            f"{r['id']} repeat {r['repeat']}: AUC {r['auc']:.4f} "
-            f"(likelihood-ratio limit {r['auc_optimal']:.4f}), {r['epochs']} epochs, {r['seconds']:.0f} s"
+            f"{r['id']} repeat {r['repeat']}: AUC {r['auc']:.4f} (likelihood-ratio limit "
+            f"{limit}), {r['epochs']} epochs, {r['seconds']:.0f} s"
         )
 
 
@@ -155,11 +197,12 @@ def examples() -> None:
 
 @main.command()
 def tables() -> None:
-    """Write zoo/tables/auc_individual.csv, .json and the AUC figure from the trainings."""
+    """Write every AUC table (zoo/tables/*.csv, .json) and the AUC figure from the trainings."""
     from dmzoo_training.plots import auc_curves
     from dmzoo_training.zoo_build import refresh_manifest, write_tables
 
-    click.echo(str(write_tables()))
+    for path in write_tables():
+        click.echo(str(path))
     click.echo(str(auc_curves()))
     refresh_manifest(paths.ZOO)
 

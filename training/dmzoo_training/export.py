@@ -108,28 +108,43 @@ def _rename_output(proto) -> str:
     return "probability"
 
 
-def binary_metadata(
-    *, benchmark: str, snr: float, b_train: int, metrics: dict, training: dict, provenance: dict
+OUTPUT_DOCS = {
+    "binary": OUTPUT_DOC,
+    "multimodel_binary": "probability: float32 [N], probability that the histogram holds any "
+    "new physics (one of the trained benchmarks) on top of the SM",
+    "model_vs_model": "probability: float32 [N], probability that the histogram holds the "
+    "signal of label 1 rather than that of label 0 (both on top of the SM)",
+    "multiclass": "probability: float32 [N, 8], probability of each class of `labels` "
+    "(0: SM only, 1-7: SM plus that benchmark); rows sum to 1",
+}
+
+
+def metadata(
+    spec, *, snr: float, b_train: int, metrics: dict, training: dict, provenance: dict
 ) -> dict[str, str]:
-    return {
+    """The metadata contract every zoo model carries (see docs and the zoo-contract check)."""
+    meta = {
         "dmzoo_format_version": constants.FORMAT_VERSION,
-        "kind": "binary",
-        "benchmark": benchmark,
+        "kind": spec.kind,
         "snr": json.dumps(snr),
         "b_train": json.dumps(b_train),
         "binning": binning.binning_json(),
         "normalization": NORMALIZATION,
-        "labels": json.dumps({"0": "sm", "1": benchmark}, sort_keys=True),
+        "labels": json.dumps(spec.labels, sort_keys=True),
+        "classes": json.dumps([list(c) for c in spec.classes]),
         "metrics": json.dumps(metrics, sort_keys=True),
         "training": json.dumps(training, sort_keys=True),
         "provenance": json.dumps(provenance, sort_keys=True),
         "input": INPUT_DOC,
-        "output": OUTPUT_DOC,
+        "output": OUTPUT_DOCS[spec.kind],
         "sqrt_s_gev": "14000",
         "license": LICENSE,
         "opset": str(OPSET),
         "ir_version": str(IR_VERSION),
     }
+    if spec.benchmark is not None:
+        meta["benchmark"] = spec.benchmark
+    return meta
 
 
 def write_model(proto, path: Path) -> str:

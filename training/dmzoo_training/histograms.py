@@ -14,7 +14,7 @@ on the bin variances, which only makes our training histograms slightly noisier 
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -58,12 +58,10 @@ def template(pt: np.ndarray, eta: np.ndarray, pseudo_count: float = 0.0) -> np.n
 
 @dataclass(frozen=True)
 class Templates:
-    """Background and signal templates of one part of the pools."""
+    """Templates of one part of the pools: bin probabilities per sample, the SM first."""
 
-    bkg: np.ndarray  # [30, 30], sums to 1
-    sig: np.ndarray
-    n_bkg: int = 0  # events behind each template, for resampling
-    n_sig: int = 0
+    probs: dict[str, np.ndarray]  # name -> [30, 30], sums to 1
+    sizes: dict[str, int] = field(default_factory=dict)  # events behind each, for resampling
 
     def resampled(self, rng: np.random.Generator) -> Templates:
         """A bootstrap replica: each bin's count redrawn from a Poisson of its mean.
@@ -75,40 +73,61 @@ class Templates:
         pool's SM histograms signal. Training on replicas teaches it to ignore shifts common to
         both classes.
         """
+        out = {}
+        for name, p in self.probs.items():
+            c = rng.poisson(p * self.sizes[name]).astype(np.float64)
+            out[name] = c / c.sum()
+        return Templates(out, self.sizes)
 
-        def redraw(p, n):
-            c = rng.poisson(p * n).astype(np.float64)
-            return c / c.sum()
+    def draw(
+        self,
+        classes: tuple[tuple[str, ...], ...],
+        b: int,
+        s: int,
+        n_per_class: int,
+        rng: np.random.Generator,
+    ):
+        """n_per_class histograms of every class, labels 1, 2, ... first and label 0 last.
 
-        return Templates(
-            redraw(self.bkg, self.n_bkg), redraw(self.sig, self.n_sig), self.n_bkg, self.n_sig
-        )
-
-    def draw(self, b: int, s: int, n_per_class: int, rng: np.random.Generator):
-        """n_per_class signal+background and n_per_class background-only histograms.
-
-        Returns (x [2n, 30, 30] float32 counts, y [2n] with 1 for signal).
+        A class lists the signal samples it holds: none means B + S SM events; otherwise each
+        histogram holds B SM events and S events of one of its samples, the samples taking
+        turns in equal shares (one model per histogram, as in the paper).
+        Returns (x [n_classes * n, 30, 30] float32 counts, y [n_classes * n] integer labels).
         """
-        p = self.bkg.ravel()
-        q = self.sig.ravel()
-        with_signal = rng.multinomial(b, p, size=n_per_class)
-        if s > 0:
-            with_signal += rng.multinomial(s, q, size=n_per_class)
-        only_bkg = rng.multinomial(b + s, p, size=n_per_class)
-        x = np.concatenate([with_signal, only_bkg]).reshape(-1, binning.N_BINS, binning.N_BINS)
-        y = np.concatenate([np.ones(n_per_class), np.zeros(n_per_class)])
-        return x.astype(np.float32), y.astype(np.float32)
+        sm = self.probs["sm"].ravel()
+        xs, ys = [], []
+        for label in [*range(1, len(classes)), 0]:
+            signals = classes[label]
+            if not signals:
+                x = rng.multinomial(b + s, sm, size=n_per_class)
+            else:
+                x = rng.multinomial(b, sm, size=n_per_class)
+                if s > 0:
+                    shares = np.array_split(np.arange(n_per_class), len(signals))
+                    for name, rows in zip(signals, shares, strict=True):
+                        x[rows] += rng.multinomial(s, self.probs[name].ravel(), size=len(rows))
+            xs.append(x)
+            ys.append(np.full(n_per_class, label))
+        x = np.concatenate(xs).reshape(-1, binning.N_BINS, binning.N_BINS)
+        return x.astype(np.float32), np.concatenate(ys).astype(np.float32)
 
 
-def log_likelihood_ratio(
-    x: np.ndarray, p_full: np.ndarray, q_full: np.ndarray, b: int, s: int
-) -> np.ndarray:
-    """t = sum_i n_i ln[(B p_i + S q_i) / ((B + S) p_i)] for each histogram in x.
+def mixture(full: dict[str, np.ndarray], signal: str | None, b: int, s: int) -> np.ndarray:
+    """Expected bin probabilities of a histogram: B + S SM events, or B SM + S of a signal."""
+    if signal is None:
+        return full["sm"]
+    return (b * full["sm"] + s * full[signal]) / (b + s)
 
-    p_full and q_full are the templates of the full samples, with PSEUDO_COUNT events added to
-    every bin before normalising so that bins empty in the SM stay finite.
+
+def log_likelihood_ratio(x: np.ndarray, h0: np.ndarray, h1: np.ndarray) -> np.ndarray:
+    """t = sum_i n_i ln(h1_i / h0_i) for each histogram in x: the Neyman-Pearson statistic.
+
+    h0 and h1 are the expected bin probabilities under the two hypotheses (see `mixture`),
+    built from the full samples' templates, with PSEUDO_COUNT events added to every bin before
+    normalising so that bins empty in the SM stay finite. With the total fixed, it is the best
+    any histogram classifier can do.
     """
-    w = np.log((b * p_full + s * q_full) / ((b + s) * p_full)).ravel()
+    w = np.log(h1 / h0).ravel()
     return x.reshape(len(x), -1).astype(np.float64) @ w
 
 

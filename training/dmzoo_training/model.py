@@ -24,6 +24,21 @@ class MaxBinNormalization(layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="dmzoo")
+class SumNormalization(layers.Layer):
+    """Divide each histogram by its total: the empirical bin probabilities.
+
+    For a fixed number of events the likelihood-ratio statistic is linear in these fractions,
+    so a network that sees them (and has a linear path to its output) can represent the
+    Neyman-Pearson test exactly; the max-normalised image leaves it a per-histogram factor,
+    the largest bin, to undo.
+    """
+
+    def call(self, x):
+        total = ops.sum(x, axis=(1, 2), keepdims=True)
+        return x / ops.maximum(total, 1e-12)
+
+
+@keras.saving.register_keras_serializable(package="dmzoo")
 class BinStandardization(layers.Layer):
     """Fixed per-bin shift and scale that whiten the normalised SM histograms.
 
@@ -52,22 +67,31 @@ class Architecture:
     hidden: tuple[int, ...] = (20, 20, 20)
     dropout: float = 0.2
     standardize: bool = True  # whiten the bins (not in the paper; measured to matter)
+    normalization: str = "max"  # "max": the paper's image; "sum": bin fractions
+    linear_skip: bool = False  # a linear path from the whitened bins to the output
 
 
 def build(arch: Architecture, n_outputs: int = 1, mean=None, std=None) -> keras.Model:
     """The classifier; mean and std (of normalised SM histograms) set the whitening layer."""
     inputs = keras.Input(shape=(binning.N_BINS, binning.N_BINS), name="histogram")
     x = MaxBinNormalization(name="max_bin_normalization")(inputs)
+    if arch.normalization == "sum":
+        x = SumNormalization(name="sum_normalization")(x)
     if arch.standardize:
         white = BinStandardization(name="bin_standardization")
         x = white(x)
         if mean is not None:
             white.mean.assign(mean.astype("float32"))
             white.inv_std.assign((1.0 / std).astype("float32"))
-    x = layers.Flatten()(x)
+    flat = layers.Flatten()(x)
+    x = flat
     for i, width in enumerate(arch.hidden):
         x = layers.Dense(width, activation="relu", name=f"dense_{i}")(x)
         x = layers.Dropout(arch.dropout, name=f"dropout_{i}")(x)
+    logits = layers.Dense(n_outputs, name="output_logits")(x)
+    if arch.linear_skip:
+        linear = layers.Dense(n_outputs, use_bias=False, name="linear_skip")(flat)
+        logits = layers.Add(name="logit_sum")([logits, linear])
     activation = "sigmoid" if n_outputs == 1 else "softmax"
-    outputs = layers.Dense(n_outputs, activation=activation, name="output")(x)
+    outputs = layers.Activation(activation, name="output")(logits)
     return keras.Model(inputs, outputs)

@@ -26,8 +26,9 @@ from pathlib import Path
 
 import numpy as np
 
-from dmzoo.registry import make_id
-from dmzoo_training import histograms, paths, storage
+from dmzoo import binning
+from dmzoo_training import classifiers, evaluate, histograms, paths, storage
+from dmzoo_training.classifiers import Spec
 from dmzoo_training.histograms import seed_of
 from dmzoo_training.model import Architecture
 
@@ -54,50 +55,37 @@ class TrainConfig:
 
 @dataclass
 class Pools:
-    """Templates of one benchmark and the SM: per part, and of the full samples."""
+    """Templates of the SM and some benchmarks: per part, and of the full samples."""
 
     parts: dict[str, histograms.Templates]
-    p_full: np.ndarray
-    q_full: np.ndarray
+    full: dict[str, np.ndarray]  # regularised full-sample templates, for the likelihood ratio
     n_events: dict[str, int]
 
 
-def load_pools(benchmark: str, events_dir: Path = paths.EVENTS) -> Pools:
-    cache: dict[str, dict[str, np.ndarray]] = {}
-    for name in ("sm", benchmark):
-        cache[name] = storage.read_sample(events_dir / name)
+def load_pools(samples, events_dir: Path = paths.EVENTS) -> Pools:
+    """The pools of the SM and the named samples (one name or several)."""
+    names = ["sm", *([samples] if isinstance(samples, str) else samples)]
+    names = list(dict.fromkeys(names))
+    cache = {name: storage.read_sample(events_dir / name) for name in names}
     parts = {}
     for part in histograms.SPLIT:
-        t, sizes = {}, {}
+        probs, sizes = {}, {}
         for name, ev in cache.items():
             n = len(ev["jet_pt"])
             idx = histograms.split_indices(n, seed_of("split", name))[part]
             pseudo = histograms.part_pseudo_count(len(idx), n)
-            t[name] = histograms.template(ev["jet_pt"][idx], ev["jet_eta"][idx], pseudo)
+            probs[name] = histograms.template(ev["jet_pt"][idx], ev["jet_eta"][idx], pseudo)
             sizes[name] = len(idx)
-        parts[part] = histograms.Templates(
-            bkg=t["sm"], sig=t[benchmark], n_bkg=sizes["sm"], n_sig=sizes[benchmark]
-        )
-    full = {n: histograms.regularised(_counts(ev)) for n, ev in cache.items()}
+        parts[part] = histograms.Templates(probs, sizes)
     return Pools(
         parts=parts,
-        p_full=full["sm"],
-        q_full=full[benchmark],
+        full={n: histograms.regularised(_counts(ev)) for n, ev in cache.items()},
         n_events={n: len(ev["jet_pt"]) for n, ev in cache.items()},
     )
 
 
 def _counts(ev: dict[str, np.ndarray]) -> np.ndarray:
-    from dmzoo import binning
-
     return binning.fill(ev["jet_pt"], ev["jet_eta"])
-
-
-def asymptotic_auc(p: np.ndarray, q: np.ndarray, snr: float) -> float:
-    """Phi(Z / sqrt 2) with Z = snr * sqrt(chi2), chi2 = sum (q - p)^2 / p (shape only)."""
-    chi2 = float(np.sum((q - p) ** 2 / p))
-    z = snr * math.sqrt(chi2)
-    return 0.5 * (1 + math.erf(z / 2))
 
 
 def _configure_tf(seed: int) -> None:
@@ -114,64 +102,76 @@ def _configure_tf(seed: int) -> None:
     keras.utils.set_random_seed(seed)
 
 
-def _bin_moments(templates: histograms.Templates, n: int, seed: int, size: int = 4096):
-    """Mean and spread per bin of max-normalised SM-only training histograms."""
+def _bin_moments(
+    templates: histograms.Templates, n: int, seed: int, normalization: str, size: int = 4096
+):
+    """Mean and spread per bin of normalised SM-only training histograms."""
     x = np.random.default_rng(seed_of("moments", seed)).multinomial(
-        n, templates.bkg.ravel(), size=size
+        n, templates.probs["sm"].ravel(), size=size
     )
     peak = np.maximum(x.max(axis=1, keepdims=True), 1)
+    if normalization == "sum":
+        peak = x.sum(axis=1, keepdims=True)
     x = x / peak
     # A bin the SM leaves empty still has the spread of one event, not zero.
     std = np.maximum(x.std(axis=0), 1.0 / np.median(peak))
-    return x.mean(axis=0).reshape(templates.bkg.shape), std.reshape(templates.bkg.shape)
+    shape = (binning.N_BINS, binning.N_BINS)
+    return x.mean(axis=0).reshape(shape), std.reshape(shape)
 
 
 def _epoch_histograms(
-    train: histograms.Templates, b: int, s: int, config: TrainConfig, rng: np.random.Generator
+    train: histograms.Templates, spec: Spec, b: int, s: int, config: TrainConfig, rng
 ):
     """Fresh training histograms, in blocks that each come from their own template replica."""
     if not config.resample_templates:
-        return train.draw(b, s, config.n_train, rng)
+        return train.draw(spec.classes, b, s, config.n_train, rng)
     xs, ys = [], []
     for start in range(0, config.n_train, config.replica_block):
         n = min(config.replica_block, config.n_train - start)
-        x, y = train.resampled(rng).draw(b, s, n, rng)
+        x, y = train.resampled(rng).draw(spec.classes, b, s, n, rng)
         xs.append(x)
         ys.append(y)
     return np.concatenate(xs), np.concatenate(ys)
 
 
+def _predict(model, x: np.ndarray, spec: Spec) -> np.ndarray:
+    out = model.predict(x, batch_size=2048, verbose=0)
+    return out.ravel() if spec.n_outputs == 1 else out
+
+
 def train_one(
-    pools: Pools, benchmark: str, snr: float, repeat: int, config: TrainConfig, out_dir: Path
+    pools: Pools, spec: Spec | str, snr: float, repeat: int, config: TrainConfig, out_dir: Path
 ) -> dict:
-    """Train, evaluate and save one classifier; returns its result record."""
+    """Train, evaluate and save one classifier; returns its result record.
+
+    `spec` is a classifier spec, or a benchmark name for its binary classifier.
+    """
     import keras
 
     from dmzoo_training.model import build
 
-    seed = seed_of(benchmark, snr, repeat)
+    spec = classifiers.binary(spec) if isinstance(spec, str) else spec
+    key = spec.seed_key
+    seed = seed_of(key, snr, repeat)
     _configure_tf(seed)
     b, s = config.b, histograms.n_signal(snr, config.b)
     rng = np.random.default_rng(seed)
     x_val, y_val = pools.parts["val"].draw(
-        b, s, config.n_val, np.random.default_rng(seed_of("val", benchmark, snr))
-    )
-    x_test, y_test = pools.parts["test"].draw(
-        b, s, config.n_test, np.random.default_rng(seed_of("test", benchmark, snr))
+        spec.classes, b, s, config.n_val, np.random.default_rng(seed_of("val", key, snr))
     )
 
-    mean, std = _bin_moments(pools.parts["train"], b + s, seed)
-    model = build(config.arch, mean=mean, std=std)
-    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss="binary_crossentropy")
+    mean, std = _bin_moments(pools.parts["train"], b + s, seed, config.arch.normalization)
+    model = build(config.arch, n_outputs=spec.n_outputs, mean=mean, std=std)
+    loss = "binary_crossentropy" if spec.n_outputs == 1 else "sparse_categorical_crossentropy"
+    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss=loss)
     best, best_weights, since_best, since_lr = -math.inf, model.get_weights(), 0, 0
     lr = config.learning_rate
     history = []
     started = time.time()
     for epoch in range(config.max_epochs):
-        x, y = _epoch_histograms(pools.parts["train"], b, s, config, rng)
+        x, y = _epoch_histograms(pools.parts["train"], spec, b, s, config, rng)
         fit = model.fit(x, y, batch_size=config.batch_size, epochs=1, shuffle=True, verbose=0)
-        pred_val = model.predict(x_val, batch_size=2048, verbose=0).ravel()
-        val_auc = histograms.auc(pred_val, y_val)
+        val_auc = evaluate.score_auc(_predict(model, x_val, spec), y_val)
         history.append(
             {"epoch": epoch, "loss": float(fit.history["loss"][0]), "val_auc": val_auc, "lr": lr}
         )
@@ -191,21 +191,16 @@ def train_one(
     model.set_weights(best_weights)
     seconds = time.time() - started
 
-    pred_test = model.predict(x_test, batch_size=2048, verbose=0).ravel()
-    pred_val = model.predict(x_val, batch_size=2048, verbose=0).ravel()
-    t = histograms.log_likelihood_ratio(x_test, pools.p_full, pools.q_full, b, s)
     result = {
-        "id": make_id("binary", benchmark, snr),
-        "benchmark": benchmark,
+        "id": spec.model_id(snr),
+        "kind": spec.kind,
+        "benchmark": spec.benchmark,
         "snr": snr,
         "repeat": repeat,
         "seed": seed,
         "b": b,
         "s": s,
-        "auc": histograms.auc(pred_test, y_test),
-        "auc_val": histograms.auc(pred_val, y_val),
-        "auc_optimal": histograms.auc(t, y_test),
-        "auc_asymptotic": asymptotic_auc(pools.p_full, pools.q_full, snr),
+        "auc_val": evaluate.score_auc(_predict(model, x_val, spec), y_val),
         "val_auc_best": best,
         "epochs": len(history),
         "seconds": round(seconds, 1),
@@ -213,15 +208,18 @@ def train_one(
         "config": asdict(config),
         "history": history,
     }
+    result.update(
+        evaluate.measure(lambda x: _predict(model, x, spec), pools, spec, snr, b, s, config.n_test)
+    )
     out_dir.mkdir(parents=True, exist_ok=True)
     model.save(out_dir / "model.keras")
     storage.atomic_write_text(out_dir / "result.json", json.dumps(result, indent=1, sort_keys=True))
     log.info(
-        "%s repeat %d: AUC %.4f (limit %.4f) after %d epochs, %.0f s",
+        "%s repeat %d: AUC %.4f (limit %s) after %d epochs, %.0f s",
         result["id"],
         repeat,
         result["auc"],
-        result["auc_optimal"],
+        f"{result['auc_optimal']:.4f}" if result.get("auc_optimal") else "n/a",
         len(history),
         seconds,
     )

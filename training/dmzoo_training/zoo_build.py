@@ -6,68 +6,19 @@ import csv
 import io
 import json
 import logging
-import multiprocessing
 from pathlib import Path
 
 import numpy as np
 
 from dmzoo import binning
-from dmzoo.registry import format_snr, make_id, sha256_file
-from dmzoo_training import export, histograms, paths, storage
+from dmzoo.registry import format_snr, sha256_file
+from dmzoo_training import classifiers, export, histograms, paths, storage
+from dmzoo_training.grid import RUNS
 from dmzoo_training.histograms import seed_of
-from dmzoo_training.train import TrainConfig, load_pools, train_one
 
 log = logging.getLogger(__name__)
 
-SNR_GRID = (0.1, 0.15, 0.22, 0.33, 0.45, 0.67, 1.0, 1.5, 2.2, 3.3, 4.5, 6.7, 10.0)
-RUNS = paths.TRAINING / "runs"
 ZOO_VERSION = "0.1.0"
-
-
-def run_dir(benchmark: str, snr: float, repeat: int, runs: Path = RUNS) -> Path:
-    return runs / make_id("binary", benchmark, snr) / f"repeat-{repeat}"
-
-
-_POOLS = {}
-
-
-def _train_task(args) -> dict:
-    benchmark, snr, repeat, config, events_dir, runs = args
-    out = run_dir(benchmark, snr, repeat, runs)
-    if (out / "result.json").exists() and (out / "model.keras").exists():
-        return json.loads((out / "result.json").read_text())
-    if benchmark not in _POOLS:  # one load per worker process
-        _POOLS[benchmark] = load_pools(benchmark, events_dir)
-    return train_one(_POOLS[benchmark], benchmark, snr, repeat, config, out)
-
-
-def train_grid(
-    benchmark: str,
-    snrs=SNR_GRID,
-    repeats: int = 1,
-    config: TrainConfig | None = None,
-    workers: int = 2,
-    events_dir: Path = paths.EVENTS,
-    runs: Path = RUNS,
-    progress: bool = True,
-) -> list[dict]:
-    """Train every (snr, repeat) not yet trained; finished runs are kept and skipped."""
-    from tqdm import tqdm
-
-    config = config or TrainConfig()
-    tasks = [(benchmark, s, r, config, events_dir, runs) for s in snrs for r in range(repeats)]
-    results = []
-    ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(workers) as pool:
-        for res in tqdm(
-            pool.imap_unordered(_train_task, tasks),
-            total=len(tasks),
-            desc=f"train {benchmark}",
-            unit="model",
-            disable=not progress,
-        ):
-            results.append(res)
-    return sorted(results, key=lambda r: (r["snr"], r["repeat"]))
 
 
 def collect(runs: Path = RUNS) -> dict[str, list[dict]]:
@@ -80,23 +31,29 @@ def collect(runs: Path = RUNS) -> dict[str, list[dict]]:
     return grouped
 
 
-def summarize_repeats(results: list[dict]) -> dict:
-    """Mean and spread of the test AUC; with 5 or more repeats the extremes are dropped."""
-    aucs = sorted(r["auc"] for r in results)
+def summarize_repeats(results: list[dict], get=lambda r: r) -> dict:
+    """Mean and spread of the test AUC; with 5 or more repeats the extremes are dropped.
+
+    `get` picks the measurement out of a result (a benchmark of a multimodel network, say).
+    """
+    rows = [get(r) for r in results]
+    aucs = sorted(r["auc"] for r in rows)
     if len(aucs) >= 5:
         aucs = aucs[1:-1]
-    return {
+    out = {
         "auc": float(np.mean(aucs)),
         "auc_std": float(np.std(aucs, ddof=1)) if len(aucs) > 1 else 0.0,
-        "n_trainings": len(results),
-        "auc_optimal": float(np.mean([r["auc_optimal"] for r in results])),
-        "auc_asymptotic": float(np.mean([r["auc_asymptotic"] for r in results])),
+        "n_trainings": len(rows),
     }
+    for key in ("auc_optimal", "auc_asymptotic"):
+        if all(r.get(key) is not None for r in rows):
+            out[key] = float(np.mean([r[key] for r in rows]))
+    return out
 
 
-def provenance(benchmark: str, events_dir: Path) -> dict:
+def provenance(samples, events_dir: Path) -> dict:
     out = {}
-    for name in ("sm", benchmark):
+    for name in samples:
         summary = json.loads((events_dir / name / "sample.json").read_text())
         out[name] = {
             k: summary.get(k)
@@ -126,10 +83,11 @@ def export_all(zoo: Path = paths.ZOO, runs: Path = RUNS, events_dir: Path = path
     """Export the chosen run of every model (best validation AUC) and write the manifest."""
     import keras
 
-    import dmzoo_training.model  # noqa: F401  registers the custom layer
+    import dmzoo_training.model  # noqa: F401  registers the custom layers
 
     entries = []
     for model_id, results in sorted(collect(runs).items()):
+        spec = classifiers.from_id(model_id)
         chosen = max(results, key=lambda r: r["val_auc_best"])
         summary = summarize_repeats(results)
         metrics = {"auc": summary["auc"], "auc_std": summary["auc_std"]}
@@ -137,29 +95,23 @@ def export_all(zoo: Path = paths.ZOO, runs: Path = RUNS, events_dir: Path = path
         training = {k: chosen[k] for k in ("seed", "epochs", "repeat", "b", "s")}
         training["config"] = chosen["config"]
         training["framework"] = f"keras {keras.__version__}"
-        meta = export.binary_metadata(
-            benchmark=chosen["benchmark"],
+        meta = export.metadata(
+            spec,
             snr=chosen["snr"],
             b_train=chosen["b"],
-            metrics={
-                **metrics,
-                "auc_optimal": summary["auc_optimal"],
-                "n_trainings": summary["n_trainings"],
-                "auc_this_model": chosen["auc"],
-            },
+            metrics={**summary, "auc_this_model": chosen["auc"]},
             training=training,
-            provenance=provenance(chosen["benchmark"], events_dir),
+            provenance=provenance(spec.pool_samples, events_dir),
         )
         rel = f"models/{model_id}.onnx"
-        proto = export.to_onnx(model, meta)
-        digest = export.write_model(proto, zoo / rel)
+        digest = export.write_model(export.to_onnx(model, meta), zoo / rel)
         entries.append(
             {
                 "id": model_id,
                 "path": rel,
                 "sha256": digest,
-                "kind": "binary",
-                "benchmark": chosen["benchmark"],
+                "kind": spec.kind,
+                "benchmark": spec.benchmark,
                 "snr": chosen["snr"],
                 "metrics": metrics,
             }
@@ -185,48 +137,124 @@ def write_manifest(zoo: Path, entries: list[dict]) -> dict:
         "zoo_version": ZOO_VERSION,
         "dmzoo_format_version": "1",
         "files": zoo_files(zoo),
-        "models": sorted(entries, key=lambda e: (e["benchmark"], e["snr"])),
+        "models": sorted(entries, key=lambda e: (e["kind"], e["benchmark"] or "", e["snr"])),
     }
     text = json.dumps(manifest, indent=1, sort_keys=True) + "\n"
     storage.atomic_write_text(zoo / "manifest.json", text)
     return manifest
 
 
-def write_tables(zoo: Path = paths.ZOO, runs: Path = RUNS) -> Path:
-    """zoo/tables/auc_individual.csv (and .json) from every finished run."""
-    rows = []
-    for results in collect(runs).values():
-        s = summarize_repeats(results)
-        rows.append({"benchmark": results[0]["benchmark"], "snr": results[0]["snr"], **s})
-    rows.sort(key=lambda r: (r["benchmark"], r["snr"]))
-    cols = ("benchmark", "snr", "auc", "auc_std", "n_trainings", "auc_optimal")
+COLUMNS = ("benchmark", "snr", "auc", "auc_std", "n_trainings", "auc_optimal")
+
+
+def table_rows(grouped: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    """The rows of every AUC table, by table name, from the runs grouped by model id."""
+    tables: dict[str, list[dict]] = {}
+    individual = {}
+    for results in grouped.values():
+        first = results[0]
+        kind = first.get("kind", "binary")
+        if kind in ("binary", "model_vs_model"):
+            row = {
+                "benchmark": first["benchmark"],
+                "snr": first["snr"],
+                **summarize_repeats(results),
+            }
+            name = "auc_individual" if kind == "binary" else "auc_model_vs_model"
+            tables.setdefault(name, []).append(row)
+            if kind == "binary":
+                individual[(row["benchmark"], row["snr"])] = row["auc"]
+        elif kind == "multimodel_binary":
+            for bench, m in first["per_benchmark"].items():
+                row = summarize_repeats(results, lambda r, b=bench: r["per_benchmark"][b])
+                tables.setdefault("auc_multimodel_binary", []).append(
+                    {"benchmark": bench, "snr": first["snr"], **row, "trained_on": m["trained_on"]}
+                )
+        elif kind == "multiclass":
+            for cls in first["per_class"]:
+                row = summarize_repeats(results, lambda r, c=cls: r["per_class"][c])
+                tables.setdefault("auc_multiclass", []).append(
+                    {"benchmark": cls, "snr": first["snr"], **row}
+                )
+    for row in tables.get("auc_multimodel_binary", []):
+        # The paper's Figure 14: the multimodel network against the benchmark's own network.
+        own = individual.get((row["benchmark"], row["snr"]))
+        row["auc_individual"] = own
+        row["ratio_to_individual"] = row["auc"] / own if own else None
+    for rows in tables.values():
+        for row in rows:
+            opt = row.get("auc_optimal")
+            row["ratio_to_optimal"] = row["auc"] / opt if opt else None
+        rows.sort(key=lambda r: (r["benchmark"], r["snr"]))
+    return tables
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return f"{value:.5f}"
+    return str(value)
+
+
+def write_table(zoo: Path, name: str, rows: list[dict]) -> Path:
+    """One table as CSV (the six shared columns first) and JSON, each written atomically."""
+    extra = sorted({k for r in rows for k in r} - set(COLUMNS))
+    cols = (*COLUMNS, *extra)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(cols)
     for r in rows:
-        w.writerow(
-            [
-                r["benchmark"],
-                format_snr(r["snr"]),
-                f"{r['auc']:.5f}",
-                f"{r['auc_std']:.5f}",
-                r["n_trainings"],
-                f"{r['auc_optimal']:.5f}",
-            ]
-        )
-    out = zoo / "tables" / "auc_individual.csv"
+        w.writerow([format_snr(r["snr"]) if c == "snr" else _cell(r.get(c)) for c in cols])
+    out = zoo / "tables" / f"{name}.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
     storage.atomic_write_text(out, buf.getvalue())
+    doc = {"zoo_version": ZOO_VERSION, "columns": list(cols), "rows": rows}
     storage.atomic_write_text(
-        out.with_suffix(".json"),
-        json.dumps(
-            {"zoo_version": ZOO_VERSION, "columns": list(cols), "rows": rows},
-            indent=1,
-            sort_keys=True,
-        )
-        + "\n",
+        out.with_suffix(".json"), json.dumps(doc, indent=1, sort_keys=True) + "\n"
     )
     return out
+
+
+def write_frequencies(zoo: Path, grouped: dict[str, list[dict]]) -> Path | None:
+    """The multiclass prediction frequencies (the paper's Figures 17 and 18), mean over repeats."""
+    rows = []
+    for results in grouped.values():
+        if results[0].get("kind") != "multiclass":
+            continue
+        snr = results[0]["snr"]
+        for tested, freq in results[0]["frequencies"].items():
+            for predicted in freq:
+                mean = float(np.mean([r["frequencies"][tested][predicted] for r in results]))
+                rows.append(
+                    {"tested": tested, "snr": snr, "predicted": predicted, "frequency": mean}
+                )
+    if not rows:
+        return None
+    rows.sort(key=lambda r: (r["tested"], r["snr"], r["predicted"]))
+    cols = ("tested", "snr", "predicted", "frequency")
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(cols)
+    for r in rows:
+        w.writerow([r["tested"], format_snr(r["snr"]), r["predicted"], f"{r['frequency']:.4f}"])
+    out = zoo / "tables" / "multiclass_frequencies.csv"
+    storage.atomic_write_text(out, buf.getvalue())
+    doc = {"zoo_version": ZOO_VERSION, "columns": list(cols), "rows": rows}
+    storage.atomic_write_text(
+        out.with_suffix(".json"), json.dumps(doc, indent=1, sort_keys=True) + "\n"
+    )
+    return out
+
+
+def write_tables(zoo: Path = paths.ZOO, runs: Path = RUNS) -> list[Path]:
+    """Every AUC table (zoo/tables/auc_*.csv and .json) from the finished runs."""
+    grouped = collect(runs)
+    written = [write_table(zoo, name, rows) for name, rows in sorted(table_rows(grouped).items())]
+    freq = write_frequencies(zoo, grouped)
+    return written + ([freq] if freq else [])
 
 
 def refresh_manifest(zoo: Path) -> None:

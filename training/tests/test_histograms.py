@@ -22,8 +22,8 @@ def test_both_classes_hold_the_same_number_of_events():
     rng = np.random.default_rng(0)
     p = rng.random((30, 30))
     q = rng.random((30, 30))
-    t = histograms.Templates(bkg=p / p.sum(), sig=q / q.sum())
-    x, y = t.draw(5000, 71, 10, rng)
+    t = histograms.Templates({"sm": p / p.sum(), "sig": q / q.sum()})
+    x, y = t.draw(((), ("sig",)), 5000, 71, 10, rng)
     assert x.shape == (20, 30, 30) and x.dtype == np.float32
     assert set(x.reshape(20, -1).sum(axis=1)) == {5071.0}
     assert y.tolist() == [1.0] * 10 + [0.0] * 10
@@ -41,9 +41,10 @@ def test_likelihood_ratio_separates_different_shapes():
     p = np.full((30, 30), 1 / 900)
     q = np.zeros((30, 30))
     q[:5] = 1 / 150
-    t = histograms.Templates(bkg=p, sig=q)
-    x, y = t.draw(50_000, 2236, 200, rng)
-    llr = histograms.log_likelihood_ratio(
-        x, histograms.regularised(p * 1e6), histograms.regularised(q * 1e6), 50_000, 2236
-    )
+    t = histograms.Templates({"sm": p, "sig": q})
+    x, y = t.draw(((), ("sig",)), 50_000, 2236, 200, rng)
+    full = {"sm": histograms.regularised(p * 1e6), "sig": histograms.regularised(q * 1e6)}
+    h0 = histograms.mixture(full, None, 50_000, 2236)
+    h1 = histograms.mixture(full, "sig", 50_000, 2236)
+    llr = histograms.log_likelihood_ratio(x, h0, h1)
     assert histograms.auc(llr, y) > 0.99

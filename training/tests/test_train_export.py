@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("tensorflow")
 
-from dmzoo_training import export, zoo_build  # noqa: E402
+from dmzoo_training import export, grid, zoo_build  # noqa: E402
 from dmzoo_training.train import TrainConfig, load_pools, train_one  # noqa: E402
 
 TINY = TrainConfig(b=5000, n_train=512, n_val=256, n_test=500, max_epochs=4, patience=2)
@@ -18,7 +18,7 @@ def trained(events_dir, tmp_path_factory):
     runs = tmp_path_factory.mktemp("runs")
     pools = load_pools("spin1_offshell", events_dir)
     result = train_one(
-        pools, "spin1_offshell", 2.2, 0, TINY, zoo_build.run_dir("spin1_offshell", 2.2, 0, runs)
+        pools, "spin1_offshell", 2.2, 0, TINY, grid.run_dir("spin1_offshell", 2.2, 0, runs)
     )
     return result, runs
 
@@ -43,9 +43,7 @@ def test_export_matches_keras_and_is_deterministic(trained, events_dir, tmp_path
     manifest = zoo_build.export_all(zoo=zoo, runs=runs, events_dir=events_dir)
     entry = manifest["models"][0]
     path = zoo / entry["path"]
-    model = keras.saving.load_model(
-        zoo_build.run_dir("spin1_offshell", 2.2, 0, runs) / "model.keras"
-    )
+    model = keras.saving.load_model(grid.run_dir("spin1_offshell", 2.2, 0, runs) / "model.keras")
     x = np.random.default_rng(5).poisson(40.0, size=(16, 30, 30)).astype(np.float32)
     keras_out = model.predict(x, verbose=0).ravel()
     onnx_out = export.onnx_predict(path, x)
@@ -87,7 +85,12 @@ def test_exported_metadata_is_complete(trained, events_dir, tmp_path):
 
 def test_tables_from_runs(trained, tmp_path):
     _, runs = trained
-    out = zoo_build.write_tables(zoo=tmp_path, runs=runs)
+    (out,) = zoo_build.write_tables(zoo=tmp_path, runs=runs)
     lines = out.read_text().splitlines()
-    assert lines[0] == "benchmark,snr,auc,auc_std,n_trainings,auc_optimal"
+    assert out.name == "auc_individual.csv"
+    assert lines[0] == (
+        "benchmark,snr,auc,auc_std,n_trainings,auc_optimal,auc_asymptotic,ratio_to_optimal"
+    )
     assert lines[1].startswith("spin1_offshell,2.2,") and lines[1].split(",")[4] == "1"
+    cells = lines[1].split(",")
+    assert float(cells[7]) == pytest.approx(float(cells[2]) / float(cells[5]), abs=2e-5)

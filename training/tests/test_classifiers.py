@@ -1,0 +1,162 @@
+"""The multimodel, multiclass and model-vs-model classifiers: synthesis, training, export, tables."""
+
+import json
+
+import numpy as np
+import pytest
+
+from dmzoo_training import classifiers, histograms
+
+pytest.importorskip("tensorflow")
+
+from dmzoo_training import export, grid, zoo_build  # noqa: E402
+from dmzoo_training.train import TrainConfig, load_pools, train_one  # noqa: E402
+
+TINY = TrainConfig(b=5000, n_train=256, n_val=128, n_test=200, max_epochs=2, patience=1)
+
+
+def _templates(names):
+    rng = np.random.default_rng(0)
+    probs = {}
+    for n in ("sm", *names):
+        p = rng.random((30, 30))
+        probs[n] = p / p.sum()
+    return histograms.Templates(probs, {n: 10_000 for n in probs})
+
+
+def test_specs_follow_the_papers_table_1():
+    mc = classifiers.multiclass()
+    assert mc.labels == {
+        "0": "sm",
+        "1": "alp",
+        "2": "spin0_offshell",
+        "3": "spin0_onshell",
+        "4": "spin1_offshell",
+        "5": "spin1_offshell_ps",
+        "6": "spin2_onshell",
+        "7": "spin2_offshell_ps",
+    }
+    assert mc.n_outputs == 8 and mc.model_id(1.0) == "multiclass-snr1"
+    assert classifiers.HELD_OUT == ("spin0_offshell_ps", "spin1_onshell", "spin2_offshell")
+    mm = classifiers.multimodel_binary()
+    assert mm.n_outputs == 1 and mm.classes[1] == classifiers.LABELLED
+    pairs = [s.benchmark for s in classifiers.all_model_vs_model()]
+    assert len(pairs) == 6 and "alp_vs_spin0_onshell" in pairs
+    for spec in (mc, mm, classifiers.model_vs_model("alp", "spin2_onshell")):
+        assert classifiers.from_id(spec.model_id(0.45)) == spec
+
+
+def test_multimodel_histograms_take_the_seven_models_in_turn():
+    spec = classifiers.multimodel_binary()
+    t = _templates(classifiers.LABELLED)
+    x, y = t.draw(spec.classes, 5000, 70, 70, np.random.default_rng(1))
+    assert x.shape == (140, 30, 30) and y.tolist() == [1.0] * 70 + [0.0] * 70
+    assert set(x.reshape(140, -1).sum(axis=1)) == {5070.0}
+
+
+def test_multiclass_histograms_carry_eight_labels():
+    spec = classifiers.multiclass()
+    t = _templates(classifiers.LABELLED)
+    x, y = t.draw(spec.classes, 5000, 70, 10, np.random.default_rng(2))
+    assert x.shape == (80, 30, 30)
+    assert y.tolist() == [float(k) for k in [*range(1, 8), 0] for _ in range(10)]
+
+
+def test_binary_draw_is_what_the_first_zoo_drew():
+    """The generalised synthesis reproduces the binary histograms draw for draw."""
+    t = _templates(["spin1_offshell"])
+    x, y = t.draw(((), ("spin1_offshell",)), 5000, 71, 4, np.random.default_rng(3))
+    rng = np.random.default_rng(3)
+    sig = rng.multinomial(5000, t.probs["sm"].ravel(), size=4)
+    sig += rng.multinomial(71, t.probs["spin1_offshell"].ravel(), size=4)
+    only = rng.multinomial(5071, t.probs["sm"].ravel(), size=4)
+    assert np.array_equal(x.reshape(8, -1), np.concatenate([sig, only]))
+
+
+@pytest.fixture(scope="module")
+def trained_all(all_events_dir, tmp_path_factory):
+    runs = tmp_path_factory.mktemp("runs-all")
+    specs = [
+        classifiers.binary("alp"),
+        classifiers.multimodel_binary(),
+        classifiers.multiclass(),
+        classifiers.model_vs_model("alp", "spin2_onshell"),
+    ]
+    results = {}
+    for spec in specs:
+        pools = load_pools([s for s in spec.pool_samples if s != "sm"], all_events_dir)
+        out = grid.run_dir(spec, 3.3, 0, runs)
+        results[spec.kind] = train_one(pools, spec, 3.3, 0, TINY, out)
+    return results, runs
+
+
+def test_multimodel_is_measured_on_all_ten(trained_all):
+    res = trained_all[0]["multimodel_binary"]
+    per = res["per_benchmark"]
+    assert sorted(per) == sorted(classifiers.BENCHMARKS)
+    assert [b for b, m in per.items() if not m["trained_on"]] == sorted(classifiers.HELD_OUT)
+    # the same test histograms as the binary alp network: the same likelihood-ratio limit
+    assert per["alp"]["auc_optimal"] == pytest.approx(trained_all[0]["binary"]["auc_optimal"])
+
+
+def test_multiclass_limits_and_frequencies(trained_all):
+    res = trained_all[0]["multiclass"]
+    assert sorted(res["per_class"]) == sorted(["sm", *classifiers.LABELLED])
+    for m in res["per_class"].values():
+        assert 0.5 <= m["auc_optimal"] <= 1.0
+    freq = res["frequencies"]
+    assert sorted(freq) == sorted(["sm", *classifiers.BENCHMARKS])
+    for row in freq.values():
+        assert sum(row.values()) == pytest.approx(1.0)
+
+
+def test_model_vs_model_has_a_limit(trained_all):
+    res = trained_all[0]["model_vs_model"]
+    assert res["id"] == "model_vs_model-alp_vs_spin2_onshell-snr3.3"
+    assert 0.5 < res["auc_optimal"] <= 1.0 and 0.5 < res["auc_asymptotic"] <= 1.0
+
+
+def test_export_and_tables_of_every_kind(trained_all, all_events_dir, tmp_path):
+    import onnx
+
+    _, runs = trained_all
+    zoo = tmp_path / "zoo"
+    tables = zoo_build.write_tables(zoo=zoo, runs=runs)
+    assert sorted(p.name for p in tables) == [
+        "auc_individual.csv",
+        "auc_model_vs_model.csv",
+        "auc_multiclass.csv",
+        "auc_multimodel_binary.csv",
+        "multiclass_frequencies.csv",
+    ]
+    manifest = zoo_build.export_all(zoo=zoo, runs=runs, events_dir=all_events_dir)
+    kinds = sorted(m["kind"] for m in manifest["models"])
+    assert kinds == ["binary", "model_vs_model", "multiclass", "multimodel_binary"]
+    assert "tables/auc_multiclass.csv" in manifest["files"]
+    mc = next(m for m in manifest["models"] if m["kind"] == "multiclass")
+    assert mc["benchmark"] is None and mc["id"] == "multiclass-snr3.3"
+    proto = onnx.load(zoo / mc["path"])
+    meta = {p.key: p.value for p in proto.metadata_props}
+    assert json.loads(meta["labels"])["4"] == "spin1_offshell" and "benchmark" not in meta
+    x = np.random.default_rng(4).poisson(20.0, size=(3, 30, 30)).astype(np.float32)
+    out = export.onnx_predict(zoo / mc["path"], x)
+    assert out.shape == (3, 8) and np.allclose(out.sum(axis=1), 1.0, atol=1e-5)
+    mm_rows = (zoo / "tables" / "auc_multimodel_binary.csv").read_text().splitlines()
+    assert mm_rows[0].startswith("benchmark,snr,auc,auc_std,n_trainings,auc_optimal,")
+    assert len(mm_rows) == 11  # header and the ten benchmarks
+    alp = next(r for r in mm_rows if r.startswith("alp,"))
+    header = mm_rows[0].split(",")
+    assert alp.split(",")[header.index("auc_individual")] != ""  # the binary alp ran too
+
+
+def test_grid_runs_on_dask_and_resumes(events_dir, tmp_path):
+    runs = tmp_path / "runs"
+    jobs = [grid.Job("binary-spin1_offshell-snr2.2", 2.2, r) for r in range(2)]
+    first = grid.run_jobs(jobs, TINY, workers=1, events_dir=events_dir, runs=runs, progress=False)
+    assert [r["repeat"] for r in first] == [0, 1]
+    assert first[0]["seed"] != first[1]["seed"]
+    # Everything is finished: no cluster starts, the stored results come back.
+    again = grid.run_jobs(
+        jobs, TINY, scheduler="tcp://127.0.0.1:9", events_dir=events_dir, runs=runs
+    )
+    assert [r["auc"] for r in again] == [r["auc"] for r in first]
