@@ -160,7 +160,9 @@ def check_benchmark(rows: list[tables.AucRow], benchmark: str, kind: str, zoo: Z
     )
 
 
-def answer(rows: list[tables.AucRow], benchmark: str, snr: float, kind: str, zoo: Zoo) -> AucAnswer:
+def answer(
+    rows: list[tables.AucRow], benchmark: str, snr: float, *, kind: str, zoo: Zoo
+) -> AucAnswer:
     """The table's AUC for a checked benchmark at a checked S/sqrt(B)."""
     looked = tables.lookup(rows, benchmark, snr)
     grid = sorted(r.snr for r in rows if r.benchmark == benchmark)
@@ -204,7 +206,7 @@ def auc(
     zoo = open_zoo(zoo)
     rows = rows_for(zoo, kind)
     check_benchmark(rows, benchmark, kind, zoo)
-    return answer(rows, benchmark, snr, kind, zoo)
+    return answer(rows, benchmark, snr, kind=kind, zoo=zoo)
 
 
 def auc_all(
@@ -231,7 +233,7 @@ def auc_all(
             continue
         rows = rows_for(zoo, k)
         if benchmark in {r.benchmark for r in rows}:
-            answers.append(answer(rows, benchmark, snr, k, zoo))
+            answers.append(answer(rows, benchmark, snr, kind=k, zoo=zoo))
         else:
             notes.append(f"zoo {zoo.version}'s {k} table has no rows for {benchmark}")
     if not answers:

@@ -156,10 +156,12 @@ def _benchmarks(zoo: Zoo, kinds: list[str], benchmark: str | None) -> list[str]:
     return [benchmark]
 
 
-def _efficiency(zoo: Zoo, benchmark: str, given: float | None) -> tuple[float, str]:
+def _efficiency(
+    samples: dict[str, templates.SampleTemplate], benchmark: str, given: float | None, zoo: Zoo
+) -> tuple[float, str]:
     if given is not None:
         return physics.check_efficiency(given), "given"
-    found = templates.load(zoo).get(benchmark)
+    found = samples.get(benchmark)
     if found is None or not found.selection_efficiency:
         raise InvalidParameterError(
             f"zoo {zoo.version} has no measured selection efficiency for {benchmark}; "
@@ -217,13 +219,14 @@ def snr(
     found = _tables(zoo, kinds, notes)
     names = _benchmarks(zoo, kinds, benchmark)
     background = background_for(backgrounds, lumi_pb)
+    samples = templates.load(zoo) if efficiency is None else {}
     rows = []
     for name in names:
-        eff, source = _efficiency(zoo, name, efficiency)
+        eff, source = _efficiency(samples, name, efficiency, zoo)
         s_events = sigma_signal_pb * eff * lumi_pb
         value = s_events / math.sqrt(background.events)
         answers = [
-            answer(table, name, value, k, zoo)
+            answer(table, name, value, kind=k, zoo=zoo)
             for k, table in found.items()
             if name in {r.benchmark for r in table}
         ]
@@ -307,28 +310,27 @@ def _reach_notes(
     return notes
 
 
+def _signal_pb(need: SnrReach, background: Background, lumi_pb: float) -> float | None:
+    if need.snr is None:
+        return None
+    return physics.signal_for_snr(need.snr, background.sigma_x_efficiency_pb, lumi_pb)
+
+
 def signal_reach(
     benchmark: str,
+    need: tuple[SnrReach, SnrReach],
+    *,
     kind: str,
     target_auc: float,
-    need: tuple[SnrReach, SnrReach],
     grid: tuple[float, float],
     background: Background,
     lumi_pb: float,
-    zoo: Zoo,
+    efficiency: float | None,
+    zoo_version: str,
 ) -> ReachAnswer:
-    """From the S/sqrt(B) a target needs to the signal cross section times efficiency."""
+    """From the S/sqrt(B) a target needs (classifier, limit) to the signal sigma x efficiency."""
     classifier, optimal = need
-    to_pb = lambda r: (
-        None
-        if r.snr is None
-        else physics.signal_for_snr(  # noqa: E731
-            r.snr, background.sigma_x_efficiency_pb, lumi_pb
-        )
-    )
-    signal_pb = to_pb(classifier)
-    found = templates.load(zoo).get(benchmark)
-    eff = found.selection_efficiency if found else None
+    signal_pb = _signal_pb(classifier, background, lumi_pb)
     return ReachAnswer(
         benchmark=benchmark,
         kind=kind,
@@ -338,10 +340,10 @@ def signal_reach(
         classifier=classifier,
         likelihood_ratio=optimal,
         signal_pb=signal_pb,
-        signal_pb_optimal=to_pb(optimal),
-        efficiency_signal=eff,
-        sigma_signal_pb=signal_pb / eff if signal_pb is not None and eff else None,
-        zoo_version=table_version(zoo, kind),
+        signal_pb_optimal=_signal_pb(optimal, background, lumi_pb),
+        efficiency_signal=efficiency,
+        sigma_signal_pb=signal_pb / efficiency if signal_pb is not None and efficiency else None,
+        zoo_version=zoo_version,
         notes=_reach_notes(classifier, optimal, grid, target_auc) + _b_note(background.events),
     )
 
@@ -384,15 +386,25 @@ def reach(
     found = _tables(zoo, kinds, notes)
     names = _benchmarks(zoo, kinds, benchmark)
     background = background_for(backgrounds, lumi_pb)
+    samples = templates.load(zoo)
     answers = []
     for name in names:
+        sample = samples.get(name)
         for k, table in found.items():
             grid = sorted(r.snr for r in table if r.benchmark == name)
-            if grid:
-                need = required_snr(table, name, target_auc)
-                answers.append(
-                    signal_reach(
-                        name, k, target_auc, need, (grid[0], grid[-1]), background, lumi_pb, zoo
-                    )
+            if not grid:
+                continue
+            answers.append(
+                signal_reach(
+                    name,
+                    required_snr(table, name, target_auc),
+                    kind=k,
+                    target_auc=target_auc,
+                    grid=(grid[0], grid[-1]),
+                    background=background,
+                    lumi_pb=lumi_pb,
+                    efficiency=sample.selection_efficiency if sample else None,
+                    zoo_version=table_version(zoo, k),
                 )
+            )
     return answers, notes
