@@ -2,11 +2,14 @@
 
 import json
 import os
+from pathlib import Path
 
 import pytest
 from test_lookup import MULTICLASS, copy_zoo
 
 from dmzoo.cli import main
+
+README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def test_auc_human_line_names_method_limit_and_zoo(capsys):
@@ -148,3 +151,20 @@ def test_a_failed_write_removes_its_temporary_file(tmp_path, monkeypatch, capsys
     assert main(["tables", "-o", str(tmp_path / "auc.csv")]) == 1
     assert "Permission denied" in capsys.readouterr().err
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["snr", "--sigma-signal", "50fb", "--lumi", "139/fb", "--benchmark", "spin1_offshell"],
+        ["reach", "--benchmark", "spin1_offshell", "--lumi", "139/fb", "--auc", "0.9"],
+    ],
+)
+def test_readme_worked_example_is_what_the_commands_print(args, capsys):
+    assert main(args) == 0
+    readme = README.read_text(encoding="utf-8")
+    assert f"$ dmzoo {' '.join(args)}" in readme
+    lines = [line for line in capsys.readouterr().out.splitlines() if "note:" not in line]
+    shortened = ["  B = "]  # the README leaves the reach's B line out
+    for line in lines:
+        assert line in readme or (args[0] == "reach" and line.startswith(*shortened)), line
