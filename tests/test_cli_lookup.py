@@ -1,0 +1,170 @@
+"""`dmzoo auc`, `tables`, `snr`, `reach` as a user meets them: output, JSON, exit codes, files."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from test_lookup import MULTICLASS, copy_zoo
+
+from dmzoo.cli import main
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_auc_human_line_names_method_limit_and_zoo(capsys):
+    assert main(["auc", "--benchmark", "spin1_offshell", "--snr", "1.2"]) == 0
+    assert capsys.readouterr().out == (
+        "spin1_offshell, individual, S/sqrt(B) = 1.2: AUC 0.821 +- 0.002 (interpolated in log "
+        "S/sqrt(B)), likelihood-ratio limit 0.841 [zoo 0.1.0]\n"
+    )
+
+
+def test_auc_outside_the_grid_says_so(capsys):
+    assert main(["auc", "--benchmark", "spin1_offshell", "--snr", "0.05"]) == 0
+    out = capsys.readouterr().out
+    assert "AUC <= 0.499 (outside the grid, below 0.1: edge value as a bound)" in out
+
+
+def test_auc_json_kind_all(tmp_path, capsys):
+    zoo = copy_zoo(tmp_path, {"auc_multiclass.csv": MULTICLASS})
+    args = ["auc", "--benchmark", "spin1_offshell", "--snr", "1", "--kind", "all", "--json"]
+    assert main([*args, "--zoo", str(zoo.root)]) == 0
+    captured = capsys.readouterr()
+    doc = json.loads(captured.out)
+    assert [a["kind"] for a in doc["answers"]] == ["individual", "multiclass"]
+    first = doc["answers"][0]
+    assert (first["auc"], first["method"], first["zoo_version"]) == (0.77737, "grid point", "0.1.0")
+    assert "Note: zoo 0.1.0 has no multimodel table" in captured.err
+
+
+def test_snr_human_output_says_what_the_efficiency_multiplies(capsys):
+    assert main(["snr", "--sigma-signal", "50fb", "--lumi", "139 fb^-1"]) == 0
+    captured = capsys.readouterr()
+    out = captured.out
+    assert "B = 139 fb^-1 x (Z(->nunu)+jet 53.6 pb x 0.78) = 5,811,312 events" in out
+    assert "S = sigma_signal x efficiency_signal x L" in out
+    assert "spin1_offshell: efficiency_signal 0.4602 (zoo sample" in out
+    assert "S = 3,198.1, S/sqrt(B) = 1.327" in out
+    assert "individual: AUC 0.846 +- 0.002 (interpolated in log S/sqrt(B))" in out
+    assert "outside that range" in captured.err
+
+
+def test_snr_json_has_the_api_fields(capsys):
+    args = ["snr", "--sigma-signal", "0.05pb", "--lumi", "139/fb", "--efficiency-signal", "1"]
+    assert main([*args, "--background", "z_nunu,w_taunu", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["background"]["processes"] == ["z_nunu", "w_taunu"]
+    assert doc["background"]["sigma_x_efficiency_pb"] == pytest.approx(41.808 + 4.96)
+    (row,) = doc["rows"]
+    assert row["signal_events"] == pytest.approx(6950.0) and row["efficiency_source"] == "given"
+    assert row["snr"] == pytest.approx(6950.0 / (46.768 * 139_000.0) ** 0.5)
+    assert doc["efficiency_meaning"].startswith("S = sigma_signal x efficiency_signal x L")
+
+
+def test_reach_human_and_json(capsys):
+    assert main(["reach", "--benchmark", "spin1_offshell", "--lumi", "139fb-1"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "classifier: S/sqrt(B) 1.707 (interpolated), sigma_signal x efficiency_signal 29.6 fb"
+        in out
+    )
+    assert "= sigma_signal 64.3 fb at the zoo sample's efficiency 0.4602" in out
+    assert "likelihood-ratio limit: S/sqrt(B) 1.556" in out
+    assert main(["reach", "--lumi", "139/fb", "--auc", "0.95", "--json"]) == 0
+    (answer,) = json.loads(capsys.readouterr().out)["answers"]
+    assert answer["target_auc"] == 0.95 and answer["classifier"]["status"] == "interpolated"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["auc", "--benchmark", "spin1_ofshell", "--snr", "1"], "did you mean spin1_offshell"),
+        (["auc", "--benchmark", "spin1_offshell", "--snr", "nan"], "finite positive"),
+        (["auc", "--benchmark", "spin1_offshell", "--snr", "0"], "finite positive"),
+        (
+            ["auc", "--benchmark", "spin1_offshell", "--snr", "1", "--kind", "multiclass"],
+            "no multiclass table (tables/auc_multiclass.csv)",
+        ),
+        (["snr", "--sigma-signal", "50", "--lumi", "139/fb"], "write a number and a unit"),
+        (["snr", "--sigma-signal", "50 mb", "--lumi", "139/fb"], "(ab, fb, pb, nb)"),
+        (["snr", "--sigma-signal", "-1fb", "--lumi", "139/fb"], "finite positive"),
+        (["snr", "--sigma-signal", "50fb", "--lumi", "139fb"], "reads as a cross section"),
+        (["snr", "--sigma-signal", "50fb", "--lumi", "0/fb"], "finite positive"),
+        (
+            ["snr", "--sigma-signal", "50fb", "--lumi", "139/fb", "--efficiency-signal", "1.2"],
+            "(0, 1]",
+        ),
+        (
+            ["snr", "--sigma-signal", "50fb", "--lumi", "139/fb", "--efficiency-signal", "nan"],
+            "(0, 1]",
+        ),
+        (
+            ["snr", "--sigma-signal", "50fb", "--lumi", "139/fb", "--background", "wtaunu"],
+            "did you mean w_taunu",
+        ),
+        (["reach", "--lumi", "139/fb", "--auc", "0.4"], "(0.5, 1]"),
+        (["reach", "--lumi", "139/fb", "--benchmark", "alp"], "no rows for alp yet"),
+        (["tables", "--kind", "multimodel"], "no multimodel table"),
+    ],
+)
+def test_bad_values_are_one_line_with_exit_2(args, message, capsys):
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Error: ") and err.count("\n") == 1 and message in err
+
+
+def test_tables_to_stdout_and_to_a_file(tmp_path, capsys):
+    assert main(["tables", "--kind", "individual"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "kind,zoo_version,benchmark,snr,auc,auc_std,n_trainings,auc_optimal"
+    assert len(lines) == 14
+    out = tmp_path / "auc.md"
+    assert main(["tables", "-o", str(out)]) == 0
+    text = out.read_text()
+    assert text.startswith("### AUC, binary classifier trained on the benchmark alone")
+    assert "| spin1_offshell | 1 | 0.77737 | 0.00299 | 3 | 0.79740 |" in text
+    assert os.listdir(tmp_path) == ["auc.md"]  # no temporary file left
+
+
+def test_tables_json_file(tmp_path):
+    out = tmp_path / "auc.json"
+    assert main(["tables", "-o", str(out)]) == 0
+    doc = json.loads(out.read_text())
+    assert len(doc["tables"]["individual"]["rows"]) == 13
+
+
+def test_unwritable_output_leaves_nothing(tmp_path, capsys):
+    target = tmp_path / "no-such-dir" / "auc.csv"
+    assert main(["tables", "-o", str(target)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[-1].startswith("Error: -o ") and "choose a writable path" in err[-1]
+    assert [line for line in err if line.startswith("Error")] == err[-1:]
+    assert not target.parent.exists()
+
+
+def test_a_failed_write_removes_its_temporary_file(tmp_path, monkeypatch, capsys):
+    def refuse(src, dst):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    assert main(["tables", "-o", str(tmp_path / "auc.csv")]) == 1
+    assert "Permission denied" in capsys.readouterr().err
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["snr", "--sigma-signal", "50fb", "--lumi", "139/fb", "--benchmark", "spin1_offshell"],
+        ["reach", "--benchmark", "spin1_offshell", "--lumi", "139/fb", "--auc", "0.9"],
+    ],
+)
+def test_readme_worked_example_is_what_the_commands_print(args, capsys):
+    assert main(args) == 0
+    readme = README.read_text(encoding="utf-8")
+    assert f"$ dmzoo {' '.join(args)}" in readme
+    lines = [line for line in capsys.readouterr().out.splitlines() if "note:" not in line]
+    shortened = ["  B = "]  # the README leaves the reach's B line out
+    for line in lines:
+        assert line in readme or (args[0] == "reach" and line.startswith(*shortened)), line

@@ -1,0 +1,169 @@
+"""The AUC tables by kind: lookups against hand computations, missing kinds, export."""
+
+import csv
+import io
+import json
+import math
+import shutil
+
+import pytest
+
+from dmzoo import lookup, registry
+from dmzoo.errors import InvalidParameterError, ModelNotFoundError, ZooIntegrityError
+from dmzoo.registry import Zoo
+
+MULTICLASS = """benchmark,snr,auc,auc_std,n_trainings,auc_optimal,label
+alp,0.5,0.55,0.01,2,0.6,1
+alp,2,0.75,0.02,2,0.8,1
+spin1_offshell,0.5,0.7,0.01,2,0.72,4
+spin1_offshell,2,0.9,0.005,2,0.95,4
+"""
+
+
+def copy_zoo(tmp_path, extra_tables=None):
+    """The shipped zoo's manifest, tables and templates (no models), plus extra tables."""
+    src = registry.shipped_zoo_path()
+    root = tmp_path / "zoo"
+    for sub in ("tables", "templates"):
+        shutil.copytree(src / sub, root / sub)
+    manifest = json.loads((src / "manifest.json").read_text())
+    for name, text in (extra_tables or {}).items():
+        path = root / "tables" / name
+        path.write_text(text)
+        manifest["files"][f"tables/{name}"] = registry.sha256_file(path)
+    (root / "manifest.json").write_text(json.dumps(manifest))
+    return Zoo(root)
+
+
+@pytest.fixture
+def multiclass_zoo(tmp_path):
+    return copy_zoo(tmp_path, {"auc_multiclass.csv": MULTICLASS})
+
+
+def test_interpolation_between_two_grid_rows_is_linear_in_log_snr():
+    a = lookup.auc("spin1_offshell", 1.2)
+    # rows snr 1 -> 0.77737 (+- 0.00299, limit 0.79740) and 1.5 -> 0.87517 (0.00165, 0.89338)
+    t = math.log(1.2 / 1.0) / math.log(1.5 / 1.0)
+    assert t == pytest.approx(0.449660, abs=1e-6)
+    assert a.auc == pytest.approx(0.77737 + t * (0.87517 - 0.77737), abs=1e-12)
+    assert a.auc == pytest.approx(0.821346, abs=1e-6)
+    assert a.auc_std == pytest.approx(0.00299 + t * (0.00165 - 0.00299), abs=1e-12)
+    assert a.auc_optimal == pytest.approx(0.79740 + t * (0.89338 - 0.79740), abs=1e-12)
+    assert (a.method, a.bound, a.zoo_version) == ("interpolated in log S/sqrt(B)", None, "0.1.0")
+    assert a.snr_grid == (0.1, 10.0) and a.table == "tables/auc_individual.csv"
+
+
+def test_grid_point_is_the_row():
+    a = lookup.auc("spin1_offshell", 2.2)
+    assert (a.auc, a.auc_std, a.auc_optimal, a.method) == (0.94876, 0.00028, 0.96238, "grid point")
+
+
+@pytest.mark.parametrize(("snr", "auc", "bound"), [(0.01, 0.49909, "upper"), (50.0, 1.0, "lower")])
+def test_outside_the_grid_gives_the_edge_as_a_bound(snr, auc, bound):
+    a = lookup.auc("spin1_offshell", snr)
+    assert (a.auc, a.bound, a.method) == (auc, bound, "outside the grid (bound)")
+    assert "outside the grid" in a.summary()
+
+
+@pytest.mark.parametrize("snr", [0, -1.0, float("nan"), float("inf"), "1"])
+def test_bad_snr_is_refused(snr):
+    with pytest.raises(InvalidParameterError, match="S/sqrt"):
+        lookup.auc("spin1_offshell", snr)
+
+
+def test_typo_gets_the_nearest_benchmark():
+    with pytest.raises(ModelNotFoundError, match="did you mean spin1_offshell"):
+        lookup.auc("spin1_ofshell", 1.0)
+
+
+def test_benchmark_not_yet_in_the_zoo_is_not_called_a_typo():
+    with pytest.raises(ModelNotFoundError, match="has no rows for spin2_onshell yet"):
+        lookup.auc("spin2_onshell", 1.0)
+
+
+def test_missing_kind_says_which_table_and_what_to_use():
+    with pytest.raises(ModelNotFoundError) as err:
+        lookup.auc("spin1_offshell", 1.0, kind="multimodel")
+    assert str(err.value) == (
+        "zoo 0.1.0 has no multimodel table (tables/auc_multimodel_binary.csv); it holds "
+        "individual: use --kind individual or a newer zoo"
+    )
+    assert err.value.exit_code == 2
+
+
+def test_unknown_kind():
+    with pytest.raises(InvalidParameterError, match="--kind 'binary'"):
+        lookup.auc("spin1_offshell", 1.0, kind="binary")
+
+
+def test_all_kinds_answers_what_the_zoo_holds(multiclass_zoo):
+    answers, notes = lookup.auc_all("spin1_offshell", 1.0, zoo=multiclass_zoo)
+    assert [a.kind for a in answers] == ["individual", "multiclass"]
+    # multiclass: rows 0.5 -> 0.7 and 2 -> 0.9; log(1/0.5) / log(2/0.5) = 0.5
+    assert answers[1].auc == pytest.approx(0.8) and answers[1].auc_optimal == pytest.approx(0.835)
+    assert notes == ["zoo 0.1.0 has no multimodel table (tables/auc_multimodel_binary.csv)"]
+
+
+def test_all_kinds_with_a_benchmark_only_one_table_holds(multiclass_zoo):
+    answers, notes = lookup.auc_all("alp", 1.0, zoo=multiclass_zoo)
+    assert [(a.kind, a.auc) for a in answers] == [("multiclass", pytest.approx(0.65))]
+    assert "zoo 0.1.0's individual table has no rows for alp" in notes
+
+
+def test_table_version_comes_from_the_tables_json(tmp_path):
+    zoo = copy_zoo(tmp_path)
+    twin = zoo.root / "tables" / "auc_individual.json"
+    doc = json.loads(twin.read_text())
+    doc["zoo_version"] = "0.0.9"
+    twin.write_text(json.dumps(doc))
+    manifest = json.loads((zoo.root / "manifest.json").read_text())
+    manifest["files"]["tables/auc_individual.json"] = registry.sha256_file(twin)
+    (zoo.root / "manifest.json").write_text(json.dumps(manifest))
+    assert lookup.auc("spin1_offshell", 1.0, zoo=Zoo(zoo.root)).zoo_version == "0.0.9"
+
+
+def test_a_table_that_fails_its_hash_is_refused(tmp_path):
+    zoo = copy_zoo(tmp_path)
+    (zoo.root / "tables" / "auc_individual.csv").write_text(MULTICLASS)
+    with pytest.raises(ZooIntegrityError, match="sha256"):
+        lookup.auc("spin1_offshell", 1.0, zoo=zoo)
+
+
+def test_csv_export_carries_kind_version_and_extra_columns(multiclass_zoo):
+    text = lookup.format_tables(lookup.load_tables(multiclass_zoo), "csv")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == 13 + 4
+    assert list(rows[0]) == [
+        "kind",
+        "zoo_version",
+        *("benchmark", "snr", "auc", "auc_std", "n_trainings", "auc_optimal"),
+        "label",
+    ]
+    assert rows[0]["label"] == "" and rows[-1]["label"] == "4"
+    assert rows[-1]["kind"] == "multiclass" and rows[-1]["auc"] == "0.9"
+
+
+def test_json_export_has_typed_values(multiclass_zoo):
+    doc = json.loads(lookup.format_tables(lookup.load_tables(multiclass_zoo), "json"))
+    assert doc["zoo_version"] == "0.1.0" and doc["missing"] == ["multimodel"]
+    first = doc["tables"]["individual"]["rows"][0]
+    assert first == {
+        "benchmark": "spin1_offshell",
+        "snr": 0.1,
+        "auc": 0.49909,
+        "auc_std": 0.00755,
+        "n_trainings": 3,
+        "auc_optimal": 0.52756,
+    }
+
+
+def test_markdown_export_is_a_table_per_kind(multiclass_zoo):
+    text = lookup.format_tables(lookup.load_tables(multiclass_zoo), "md")
+    assert text.count("### AUC") == 2
+    assert "| spin1_offshell | 2.2 | 0.94876 | 0.00028 | 3 | 0.96238 |" in text
+    assert "| alp | 2 | 0.75 | 0.02 | 2 | 0.8 | 1 |" in text
+
+
+def test_export_of_a_kind_the_zoo_lacks():
+    with pytest.raises(ModelNotFoundError, match="no multiclass table"):
+        lookup.load_tables(kind="multiclass")
