@@ -11,6 +11,10 @@ rules of the single-process path, so both give the same histogram bin for bin. T
 bookkeeping rides in the flow bins of the pT axis: an event with no usable jet is filled at
 pT bin -1 (underflow), one whose leading jet falls outside the histogram at pT bin 30
 (overflow). One histogram per file thus carries every count the report lists.
+
+NOTE: each file gets its own `uproot.dask` call, so the client opens every file once (to
+locate its tree) and the graph grows with the number of files; fine for hundreds of files. For
+many thousands, one call over all files with per-file partition bookkeeping would scale better.
 """
 
 from __future__ import annotations
