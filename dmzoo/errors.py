@@ -56,3 +56,7 @@ class InvalidParameterError(DmzooError, ValueError):
     """An option value out of its domain (a non-positive S/sqrt(B), say)."""
 
     exit_code = 2
+
+
+class MissingDependencyError(DmzooError, ImportError):
+    """An option needs an optional extra that is not installed; the message names it."""

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +43,7 @@ class FilledHistogram:
     n_out_of_range: int = 0  # events whose leading jet falls outside the histogram
     source: str = ""  # what was read, in words
     notices: list[str] = field(default_factory=list)
+    files: list[dict[str, Any]] = field(default_factory=list)  # per file read: its own counts
 
 
 def split_spec(spec: str) -> tuple[Path, str | None]:
@@ -314,6 +317,23 @@ def _match(pt_edges: np.ndarray, eta_edges: np.ndarray):
     return ip, ie
 
 
+@dataclass
+class Target:
+    """The object of a file dmzoo reads, and for a tree the jet branches it reads."""
+
+    path: Path
+    name: str  # the object's name without its cycle
+    key: str  # what to index the file with (the name, or name;cycle as given)
+    classname: str
+    flavour: str = ""  # for a tree: which known flavour, or "user branches"
+    pt_key: str = ""
+    eta_key: str = ""
+
+    @property
+    def is_tree(self) -> bool:
+        return self.classname in TREE_CLASSES
+
+
 def read(
     spec: str, *, pt_branch: str | None = None, eta_branch: str | None = None
 ) -> FilledHistogram:
@@ -324,6 +344,24 @@ def read(
         BranchNotFoundError: the tree lacks jet branches, or they do not pair up.
         BinningError: a TH2 with a binning or contents no model accepts.
     """
+    with _opened(spec) as (path, f, obj):
+        target = _locate(path, f, obj, pt_branch, eta_branch)
+        return _fill(f, target)
+
+
+def locate(spec: str, *, pt_branch: str | None = None, eta_branch: str | None = None) -> Target:
+    """What `read` would read from `spec`, found by the same rules, without reading events.
+
+    Raises:
+        InputFileError, BranchNotFoundError: as `read`.
+    """
+    with _opened(spec) as (path, f, obj):
+        return _locate(path, f, obj, pt_branch, eta_branch)
+
+
+@contextmanager
+def _opened(spec: str) -> Iterator[tuple[Path, Any, str | None]]:
+    """The file of `spec` open, with any failure inside turned into one-line errors."""
     if not spec or not spec.strip(":"):
         raise InputFileError("no input file given; pass file.root or file.root:object")
     path, obj = split_spec(spec)
@@ -331,19 +369,24 @@ def read(
         raise InputFileError(f"{spec}: no such file (nor a file {path} holding {obj!r})", path=spec)
     with _open(path) as f:
         try:
-            return _read_object(path, f, obj, pt_branch, eta_branch)
+            yield path, f, obj
         except DmzooError:
             raise
         except Exception as err:  # a truncated or damaged file fails deep in uproot or zlib
-            raise _unreadable(
-                path,
-                "could not read it",
-                err,
-                "the file looks damaged, check it with ROOT or write it again",
-            ) from None
+            raise damaged(path, err) from None
 
 
-def _read_object(path: Path, f, obj: str | None, pt_branch, eta_branch) -> FilledHistogram:
+def damaged(path: Path | str, err: Exception) -> InputFileError:
+    """The one-line error for a file that opened but failed while being read."""
+    return _unreadable(
+        Path(path),
+        "could not read it",
+        err,
+        "the file looks damaged, check it with ROOT or write it again",
+    )
+
+
+def _locate(path: Path, f, obj: str | None, pt_branch, eta_branch) -> Target:
     classes = _latest_cycles(f.classnames())
     if obj is None:
         obj = _choose_object(path, f, classes, pt_branch, eta_branch)
@@ -351,21 +394,33 @@ def _read_object(path: Path, f, obj: str | None, pt_branch, eta_branch) -> Fille
     if name not in classes or obj not in {*classes, *f.keys()}:
         near = ", ".join(sorted(f.keys())) or "nothing"
         raise InputFileError(f"{path}: no object {obj!r}; the file holds {near}", path=str(path))
-    cls = classes[name]
-    target = f[obj]
-    if cls.startswith("TH2"):
-        filled = counts_from_uhi(target, name=f"{path.name}:{name}")
-        filled.source = f"{cls} {name}"
-        return filled
-    if cls not in TREE_CLASSES:
+    target = Target(path=path, name=name, key=obj, classname=classes[name])
+    if target.classname.startswith("TH2"):
+        return target
+    if not target.is_tree:
         raise InputFileError(
-            f"{path}: {name!r} is a {cls}; dmzoo scores a TTree, an RNTuple or a TH2",
+            f"{path}: {name!r} is a {target.classname}; dmzoo scores a TTree, an RNTuple or a TH2",
             path=str(path),
         )
-    flavour, pt_key, eta_key = find_jet_branches(target, pt_branch, eta_branch)
-    filled = fill_from_tree(target, pt_key, eta_key)
-    filled.source = f"{cls} {name} ({flavour}: {pt_key}, {eta_key})"
+    target.flavour, target.pt_key, target.eta_key = find_jet_branches(f[obj], pt_branch, eta_branch)
+    return target
+
+
+def _fill(f, target: Target) -> FilledHistogram:
+    if not target.is_tree:
+        filled = counts_from_uhi(f[target.key], name=f"{target.path.name}:{target.name}")
+        filled.source = describe(target)
+        return filled
+    filled = fill_from_tree(f[target.key], target.pt_key, target.eta_key)
+    filled.source = describe(target)
     return filled
+
+
+def describe(target: Target) -> str:
+    """The `source` line of what was read from a target."""
+    if not target.is_tree:
+        return f"{target.classname} {target.name}"
+    return f"{target.classname} {target.name} ({target.flavour}: {target.pt_key}, {target.eta_key})"
 
 
 def _choose_object(path: Path, f, classes: dict[str, str], pt_branch, eta_branch) -> str:

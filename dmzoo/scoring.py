@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from dmzoo import binning, events, tables
+from dmzoo import binning, events, filesets, tables
 from dmzoo.errors import InputFileError, InvalidParameterError
 from dmzoo.registry import Zoo, check_snr
 
@@ -41,17 +41,26 @@ class ScoreResult:
     source: str
     warnings: list[str] = field(default_factory=list)  # about the answer's validity
     notes: list[str] = field(default_factory=list)  # what was done (nearest model, rebinning)
+    files: list[dict[str, Any]] = field(default_factory=list)  # each file read, with its counts
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
 def _histogram(
-    obj: Any, pt_branch: str | None, eta_branch: str | None
+    obj: Any, pt_branch: str | None, eta_branch: str | None, scheduler: Any = None
 ) -> tuple[str | None, events.FilledHistogram]:
     """Whatever the user passed, as the zoo's filled histogram."""
-    if isinstance(obj, (str, Path)):
-        return str(obj), events.read(str(obj), pt_branch=pt_branch, eta_branch=eta_branch)
+    specs = filesets.as_specs(obj)
+    if specs is not None:
+        filled = filesets.read(
+            specs, pt_branch=pt_branch, eta_branch=eta_branch, scheduler=scheduler
+        )
+        return " ".join(specs), filled
+    if scheduler is not None:
+        raise InvalidParameterError(
+            "a Dask scheduler fills histograms from files; pass file paths, or no scheduler"
+        )
     if isinstance(obj, tuple) and len(obj) == 2:
         try:
             filled = events.fill_from_jets(obj[0], obj[1])
@@ -86,20 +95,25 @@ def score(
     zoo: Zoo | str | Path | None = None,
     pt_branch: str | None = None,
     eta_branch: str | None = None,
+    scheduler: Any = None,
 ) -> ScoreResult:
     """Score one input with the zoo's binary classifier for `benchmark` nearest to `snr`.
 
     Args:
-        obj: `file.root`, `file.root:object`, a `(pt, eta)` pair of arrays (flat or jagged),
+        obj: `file.root`, `file.root:object`, a glob of them, or a list of those (one
+            histogram of all the files); a `(pt, eta)` pair of arrays (flat or jagged),
             any 2D histogram following the Unified Histogram Interface, or [30, 30] counts.
         benchmark: a benchmark name, e.g. `spin1_offshell` (`dmzoo list` shows them).
         snr: the S/sqrt(B) to test, a finite positive number.
         zoo: the zoo to use; the shipped one by default.
+        scheduler: fill the histogram of files on Dask (the `dask` extra): `"local"` for a
+            cluster on this machine, a scheduler address, or a `distributed.Client`.
 
     Raises:
         InputFileError, BranchNotFoundError, BinningError: the input cannot be scored.
         ModelNotFoundError: no model for the benchmark.
         InvalidParameterError: snr is not a finite positive number.
+        MissingDependencyError: a scheduler without the dask extra installed.
 
     >>> import numpy as np, dmzoo
     >>> r = dmzoo.score(np.full((30, 30), 50.0), benchmark="spin1_offshell", snr=1.0)
@@ -113,7 +127,7 @@ def score(
         )
     zoo = Zoo(Path(zoo)) if isinstance(zoo, (str, Path)) else (zoo or Zoo.default())
     entry = zoo.nearest(benchmark, snr)
-    file, filled = _histogram(obj, pt_branch, eta_branch)
+    file, filled = _histogram(obj, pt_branch, eta_branch, scheduler)
     if filled.n_selected == 0:
         raise InputFileError(
             f"{file or 'input'}: none of its {filled.n_events} events has a leading jet inside the "
@@ -155,4 +169,5 @@ def score(
         source=filled.source,
         warnings=warnings,
         notes=notes,
+        files=filled.files,
     )
