@@ -174,15 +174,21 @@ def _short(err: Exception) -> str:
 
 
 @contextmanager
-def _no_progress_bars() -> Iterator[None]:
-    """huggingface_hub's progress bars off for one download: dmzoo reports per file itself."""
+def _quiet_client() -> Iterator[None]:
+    """huggingface_hub without progress bars, and without its retry warnings unless dmzoo
+    runs verbose: dmzoo reports progress per file and says in one line what failed."""
     utils = _client().utils
-    was_disabled = utils.are_progress_bars_disabled()
+    bars_were_off = utils.are_progress_bars_disabled()
+    hf_log = logging.getLogger("huggingface_hub")
+    level = hf_log.level
     utils.disable_progress_bars()
+    if not log.isEnabledFor(logging.INFO):
+        hf_log.setLevel(logging.ERROR)
     try:
         yield
     finally:
-        if not was_disabled:
+        hf_log.setLevel(level)
+        if not bars_were_off:
             utils.enable_progress_bars()
 
 
@@ -190,7 +196,7 @@ def _download(source: HubSource, filename: str, revision: str, cache: Path) -> P
     """One file of the repository at `revision`, from the cache or the hub."""
     hf = _client()
     try:
-        with _no_progress_bars():
+        with _quiet_client():
             found = hf.hf_hub_download(
                 source.repo,
                 filename,
