@@ -11,6 +11,12 @@ When the hub cannot be reached (HF_HUB_OFFLINE, no connection, a server error) a
 selection falls back to the shipped copy with a one-line warning; asking that fallback for a
 model only the hub has is then an error that says how to get it. An unknown repository or
 revision is an error, not a fallback: the shipped copy is not what was asked for.
+
+Known shortcomings: once the revision is resolved, a server error on a file makes
+huggingface_hub retry with backoff (about half a minute) before dmzoo reports it; the revision
+call itself does not retry, so the fallback decision is quick. Silencing the client's progress
+bars and retry log flips process-wide switches for the length of one download, which another
+thread downloading at the same moment would notice.
 """
 
 from __future__ import annotations
