@@ -1,7 +1,8 @@
 """The `dmzoo` command line. Data go to stdout, messages to stderr.
 
 Any DmzooError becomes one `Error: ...` line and its exit code (1 by default, 2 for bad
-option values like click's usage errors, 3 for a zoo that fails its integrity checks).
+option values like click's usage errors, 3 for a zoo that fails its integrity checks, 4 for the
+model hub or its cache: unreachable, unknown repository or revision, unwritable cache).
 Set DMZOO_DEBUG=1 to see the traceback instead.
 """
 
@@ -38,6 +39,7 @@ def cli(verbose: int, quiet: bool) -> None:
       dmzoo score data.root --benchmark spin1_offshell --snr 1.2
       dmzoo score data.root:Events --benchmark spin1_offshell --snr 1.2 --json
       dmzoo list
+      dmzoo fetch --repo dmzoo/monojet-histogram-classifiers --revision v0.1.0
     """
     _setup_logging(verbose, quiet)
 

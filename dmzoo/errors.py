@@ -58,5 +58,29 @@ class InvalidParameterError(DmzooError, ValueError):
     exit_code = 2
 
 
+class HubError(DmzooError, OSError):
+    """The model hub or its local cache failed: unreachable, no such repository, revision or
+    file, or a cache directory that cannot be written."""
+
+    exit_code = 4
+
+    def __init__(
+        self, message: str, *, repo: str | None = None, revision: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.repo = repo
+        self.revision = revision
+
+    def __str__(self) -> str:  # OSError would format its args as a tuple
+        return str(self.args[0])
+
+
+class HubUnavailableError(HubError, ConnectionError):
+    """The hub could not be reached (offline, connection refused, a server error); a zoo
+    selection falls back to the shipped copy on this one, `dmzoo fetch` does not."""
+
+
 class MissingDependencyError(DmzooError, ImportError):
     """An option needs an optional extra that is not installed; the message names it."""
+
+    exit_code = 5

@@ -133,7 +133,7 @@ def test_without_the_extra_the_option_says_what_to_install(flavours, monkeypatch
     monkeypatch.setitem(sys.modules, "dask_histogram", None)  # as if not installed
     with pytest.raises(MissingDependencyError):
         distributed.read([str(flavours["flat"][0])])
-    assert main(["score", str(flavours["flat"][0]), *BIN, "--dask"]) == 1
+    assert main(["score", str(flavours["flat"][0]), *BIN, "--dask"]) == 5
     err = capsys.readouterr().err
     assert err == (
         "Error: --dask/--scheduler needs the dask extra (dask_histogram is missing); "

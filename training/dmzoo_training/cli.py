@@ -216,5 +216,33 @@ def templates() -> None:
     refresh_manifest(paths.ZOO)
 
 
+@main.command()
+@click.option(
+    "--repo", required=True, help="Hub repository id, e.g. dmzoo/monojet-histogram-classifiers."
+)
+@click.option("--revision", default=None, help="Tag for the release [default: v<zoo_version>].")
+@click.option("--private", is_flag=True, help="Create the repository private.")
+@click.option(
+    "--zoo", "zoo_dir", type=click.Path(path_type=Path), default=paths.ZOO, show_default=True
+)
+def publish(repo, revision, private, zoo_dir) -> None:
+    """Upload zoo/ (what its manifest lists) with MODEL_CARD.md as README.md, and tag it.
+
+    The hub's address and token come from huggingface_hub's environment (HF_ENDPOINT,
+    HF_TOKEN or `hf auth login`).
+    """
+    from huggingface_hub.errors import HfHubHTTPError
+
+    from dmzoo import constants
+    from dmzoo.errors import DmzooError
+    from dmzoo_training.publish import publish as run
+
+    try:
+        done = run(zoo_dir, repo, tag=revision, private=private, endpoint=constants.hf_endpoint())
+    except (DmzooError, HfHubHTTPError, ValueError) as err:
+        raise click.ClickException(" ".join(str(err).split())) from None
+    click.echo(json.dumps(done, sort_keys=True))
+
+
 if __name__ == "__main__":
     sys.exit(main())
