@@ -1,7 +1,8 @@
 """The `dmzoo` command line. Data go to stdout, messages to stderr.
 
 Any DmzooError becomes one `Error: ...` line and its exit code (1 by default, 2 for bad
-option values like click's usage errors, 3 for a zoo that fails its integrity checks).
+option values like click's usage errors, 3 for a zoo that fails its integrity checks, 4 for
+a missing optional extra such as `plot`).
 Set DMZOO_DEBUG=1 to see the traceback instead.
 """
 

@@ -56,3 +56,13 @@ class InvalidParameterError(DmzooError, ValueError):
     """An option value out of its domain (a non-positive S/sqrt(B), say)."""
 
     exit_code = 2
+
+
+class MissingExtraError(DmzooError, ImportError):
+    """An optional dependency is not installed; the message names the extra to install."""
+
+    exit_code = 4
+
+
+class OutputFileError(DmzooError, OSError):
+    """An output file (a plot, an export) cannot be written; nothing partial is left."""

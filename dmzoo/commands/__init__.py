@@ -41,6 +41,6 @@ def open_zoo(zoo_path: Path | None):
 
 
 def ALL() -> list[click.Command]:  # noqa: N802  a constant in spirit, built on demand
-    from dmzoo.commands import models, score
+    from dmzoo.commands import models, plot, score
 
-    return [score.score, models.list_models, models.info]
+    return [score.score, models.list_models, models.info, plot.plot]
