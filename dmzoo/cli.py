@@ -2,7 +2,8 @@
 
 Any DmzooError becomes one `Error: ...` line and its exit code (1 by default, 2 for bad
 option values like click's usage errors, 3 for a zoo that fails its integrity checks, 4 for the
-model hub or its cache: unreachable, unknown repository or revision, unwritable cache).
+model hub or its cache: unreachable, unknown repository or revision, unwritable cache; 5 for a
+missing optional extra such as `plot` or `dask`).
 Set DMZOO_DEBUG=1 to see the traceback instead.
 """
 

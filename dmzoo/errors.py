@@ -84,3 +84,7 @@ class MissingDependencyError(DmzooError, ImportError):
     """An option needs an optional extra that is not installed; the message names it."""
 
     exit_code = 5
+
+
+class OutputFileError(DmzooError, OSError):
+    """An output file (a plot, an export) cannot be written; nothing partial is left."""

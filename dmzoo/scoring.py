@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import difflib
 import logging
+import numbers
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from dmzoo import binning, events, filesets, tables
-from dmzoo.errors import InputFileError, InvalidParameterError
+from dmzoo import binning, calibration, classifiers, events, filesets, tables, templates
+from dmzoo.calibration import Calibration, ToyScores
+from dmzoo.classifiers import ClassProbabilities
+from dmzoo.errors import InputFileError, InvalidParameterError, ModelNotFoundError
 from dmzoo.registry import Zoo, check_snr
 
 log = logging.getLogger(__name__)
@@ -20,7 +24,7 @@ FAR_FACTOR = 2.0  # warn when the histogram holds this many times fewer or more 
 
 @dataclass
 class ScoreResult:
-    """What `dmzoo score` reports; `to_dict()` is its JSON."""
+    """What `dmzoo score` reports; `to_dict()` is its JSON (every field but `toys`)."""
 
     file: str | None
     benchmark: str
@@ -32,19 +36,27 @@ class ScoreResult:
     n_selected: int
     n_no_jet: int
     n_out_of_range: int
-    score: float  # the classifier's probability that the histogram holds signal
-    auc: float  # from the table at snr_requested (holds for b_train events)
-    auc_std: float
-    auc_optimal: float
+    score: float  # probability of signal (binary) or of any new physics (other kinds)
+    auc: float | None  # from the kind's table at snr_requested (holds for b_train events)
+    auc_std: float | None
+    auc_optimal: float | None
     auc_method: str
     b_train: int
     source: str
     warnings: list[str] = field(default_factory=list)  # about the answer's validity
     notes: list[str] = field(default_factory=list)  # what was done (nearest model, rebinning)
+    kind: str = "binary"  # binary, multimodel_binary or multiclass
+    classes: ClassProbabilities | None = None  # multiclass only
+    calibration: Calibration | None = None  # None when asked for no pseudo-experiments
+    toys: ToyScores | None = field(default=None, repr=False, compare=False)  # for plots
+    counts: np.ndarray | None = field(default=None, repr=False, compare=False)  # for plots
     files: list[dict[str, Any]] = field(default_factory=list)  # each file read, with its counts
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The JSON fields: all but the arrays kept for plots."""
+        out = asdict(self)
+        del out["toys"], out["counts"]
+        return out
 
 
 def _histogram(
@@ -96,37 +108,48 @@ def score(
     pt_branch: str | None = None,
     eta_branch: str | None = None,
     scheduler: Any = None,
+    kind: str = "binary",
+    toys: int = calibration.DEFAULT_TOYS,
+    seed: int = calibration.DEFAULT_SEED,
 ) -> ScoreResult:
-    """Score one input with the zoo's binary classifier for `benchmark` nearest to `snr`.
+    """Score one input with the zoo's classifier of `kind` nearest to `snr`, and calibrate it.
 
     Args:
         obj: `file.root`, `file.root:object`, a glob of them, or a list of those (one
             histogram of all the files); a `(pt, eta)` pair of arrays (flat or jagged),
             any 2D histogram following the Unified Histogram Interface, or [30, 30] counts.
-        benchmark: a benchmark name, e.g. `spin1_offshell` (`dmzoo list` shows them).
+        benchmark: a benchmark name, e.g. `spin1_offshell` (`dmzoo list` shows them): the
+            binary model's, and for every kind the signal of the pseudo-experiments and the
+            table row of the expected AUC.
         snr: the S/sqrt(B) to test, a finite positive number.
         zoo: the zoo to use; the shipped one by default.
+        kind: `binary` (one benchmark against the SM), `multimodel_binary` (any new physics)
+            or `multiclass` (8 probabilities; the score is 1 - P(sm)).
+        toys: pseudo-experiments per hypothesis (SM only, SM + signal); 0 skips calibration.
+        seed: of the pseudo-experiments; the same seed gives the same answer.
         scheduler: fill the histogram of files on Dask (the `dask` extra): `"local"` for a
             cluster on this machine, a scheduler address, or a `distributed.Client`.
 
     Raises:
         InputFileError, BranchNotFoundError, BinningError: the input cannot be scored.
-        ModelNotFoundError: no model for the benchmark.
-        InvalidParameterError: snr is not a finite positive number.
+        ModelNotFoundError: no model of the kind, or none for the benchmark.
+        InvalidParameterError: snr, toys or seed out of their domain.
         MissingDependencyError: a scheduler without the dask extra installed.
 
     >>> import numpy as np, dmzoo
-    >>> r = dmzoo.score(np.full((30, 30), 50.0), benchmark="spin1_offshell", snr=1.0)
-    >>> 0.0 <= r.score <= 1.0
-    True
+    >>> r = dmzoo.score(np.full((30, 30), 50.0), benchmark="spin1_offshell", snr=1.0, toys=200)
+    >>> 0.0 <= r.score <= 1.0, r.calibration.n_events, r.calibration.s_signal
+    (True, 45000, 212)
     """
     snr = check_snr(snr)
     if not isinstance(benchmark, str) or not benchmark:
         raise InvalidParameterError(
             f"benchmark must be a name such as 'spin1_offshell', not {benchmark!r}"
         )
+    toys, seed = _check_toys(toys, seed)
     zoo = Zoo(Path(zoo)) if isinstance(zoo, (str, Path)) else (zoo or Zoo.default())
-    entry = zoo.nearest(benchmark, snr)
+    entry = classifiers.select(zoo, kind, benchmark, snr)
+    signal_template = _signal_template(zoo, benchmark, kind) if toys else None
     file, filled = _histogram(obj, pt_branch, eta_branch, scheduler)
     if filled.n_selected == 0:
         raise InputFileError(
@@ -135,11 +158,11 @@ def score(
             path=file,
         )
     model = zoo.model(entry)
-    value = float(model.predict(filled.counts[None])[0])
-    rows = tables.read_table(zoo.table_path("auc_individual.csv"))
-    looked = tables.lookup(rows, benchmark, snr)
-    b_train = int(model.metadata["b_train"])
+    statistic = classifiers.statistic(model, kind, entry.id)
+    value = float(statistic(filled.counts[None])[0])
     notes = list(filled.notices)
+    looked = _expected_auc(zoo, kind, benchmark, snr, notes)
+    b_train = int(model.metadata["b_train"])
     if entry.snr != snr:
         notes.append(f"no model at S/sqrt(B) = {snr:g}; used the nearest, {entry.snr:g}")
     warnings = []
@@ -148,6 +171,18 @@ def score(
         warnings.append(
             f"the histogram holds {n} events, the model was trained on {b_train} background "
             f"events per histogram; the quoted AUC holds at {b_train}, not here"
+        )
+    calibrated, toy_scores = None, None
+    if toys:
+        calibrated, toy_scores = calibration.calibrate(
+            value,
+            statistic,
+            n_events=int(round(filled.counts.sum())),
+            snr=snr,
+            sm_probabilities=templates.get(zoo, "sm").probabilities,
+            signal_probabilities=signal_template.probabilities,
+            n_toys=toys,
+            seed=seed,
         )
     return ScoreResult(
         file=file,
@@ -161,13 +196,55 @@ def score(
         n_no_jet=filled.n_no_jet,
         n_out_of_range=filled.n_out_of_range,
         score=value,
-        auc=looked.auc,
-        auc_std=looked.auc_std,
-        auc_optimal=looked.auc_optimal,
-        auc_method=looked.method,
+        auc=looked.auc if looked else None,
+        auc_std=looked.auc_std if looked else None,
+        auc_optimal=looked.auc_optimal if looked else None,
+        auc_method=looked.method if looked else "not in the table",
         b_train=b_train,
         source=filled.source,
         warnings=warnings,
         notes=notes,
+        kind=kind,
+        classes=classifiers.classes(model, entry.id, filled.counts)
+        if kind == "multiclass"
+        else None,
+        calibration=calibrated,
+        toys=toy_scores,
+        counts=filled.counts,
         files=filled.files,
     )
+
+
+def _check_toys(toys: Any, seed: Any) -> tuple[int, int]:
+    """Pseudo-experiments and seed as non-negative integers (numpy integers included)."""
+    for name, value in (("toys", toys), ("seed", seed)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+            raise InvalidParameterError(f"{name} must be a non-negative integer, not {value!r}")
+    return int(toys), int(seed)
+
+
+def _signal_template(zoo: Zoo, benchmark: str, kind: str) -> templates.SampleTemplate:
+    """The benchmark's template; checked before any reading so a typo fails fast."""
+    try:
+        return templates.get(zoo, benchmark)
+    except ModelNotFoundError:
+        if kind == "binary":
+            raise
+        known = sorted(set(templates.load(zoo)) - {"sm"})
+        close = difflib.get_close_matches(benchmark, known, n=3)
+        hint = f"did you mean {', '.join(close)}? " if close else ""
+        raise ModelNotFoundError(
+            f"zoo {zoo.version} has no template for benchmark {benchmark!r}; {hint}"
+            f"available: {', '.join(known)}"
+        ) from None
+
+
+def _expected_auc(
+    zoo: Zoo, kind: str, benchmark: str, snr: float, notes: list[str]
+) -> tables.AucLookup | None:
+    """The kind's table at snr; a benchmark a multimodel table lacks gets a note, not an error."""
+    rows = tables.read_table(zoo.table_path(classifiers.TABLES[kind]))
+    if kind != "binary" and not any(r.benchmark == benchmark for r in rows):
+        notes.append(f"the {kind} AUC table has no row for {benchmark}; no expected AUC")
+        return None
+    return tables.lookup(rows, benchmark, snr)

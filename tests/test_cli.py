@@ -25,6 +25,15 @@ def test_score_real_nanoaod_json():
     assert data["snr_model"] == 1.0 and data["model"] == "binary-spin1_offshell-snr1"
     assert 0.0 <= data["score"] <= 1.0
     assert "trained on 50000" in out.stderr  # two events are far from what the model knows
+    cal = data["calibration"]
+    assert cal["n_events"] == 2 and cal["n_toys"] == 1000 and len(cal["decisions"]) == 2
+    assert set(cal["decisions"][0]) == {
+        "background_rejection",
+        "threshold",
+        "observed_above",
+        "power",
+        "power_error",
+    }
 
 
 def test_score_human_summary(nanoaod_like):
@@ -32,6 +41,8 @@ def test_score_human_summary(nanoaod_like):
     assert out.returncode == 0, out.stderr
     assert "events read 6, selected 3, no usable jet 1" in out.stdout
     assert "binary-spin1_offshell-snr0.1" in out.stdout
+    assert "calibration: 1000 SM-only and 1000 signal pseudo-experiments of 3 events" in out.stdout
+    assert "p-value under SM only" in out.stdout and "99% background rejection" in out.stdout
 
 
 def test_foreign_th2_is_refused_in_one_line():
@@ -67,6 +78,11 @@ def test_foreign_th2_is_refused_in_one_line():
         ),
         (["score", str(NANOAOD), "--benchmark", "spin1_offshell"], 2, "Missing option '--snr'"),
         (["info", "binary-spin1_offshell-snr1.7"], 2, "did you mean"),
+        (
+            ["score", str(NANOAOD), "--benchmark", "spin1_offshell", "--snr", "1", "--toys", "-5"],
+            2,
+            "--toys",
+        ),
     ],
 )
 def test_bad_input_exit_codes(args, code, message, capsys):

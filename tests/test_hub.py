@@ -101,7 +101,9 @@ def test_score_fetches_only_what_it_uses(hub, capsys):
     assert code == 0, err
     assert json.loads(out)["model"] == MODEL
     fetched = sorted(p.split("/resolve/")[1].split("/", 1)[1] for p in downloads(hub))
-    assert fetched == sorted(["manifest.json", MODEL_PATH, "tables/auc_individual.csv"])
+    # the model, its table, and the templates the calibration draws from
+    expected = ["manifest.json", MODEL_PATH, "tables/auc_individual.csv", "templates/templates.json"]
+    assert fetched == sorted(expected)
 
 
 def test_pinned_revisions_give_their_own_content(hub, capsys):

@@ -75,3 +75,54 @@ def test_shipped_examples_score_as_expected():
 
 def test_public_api_is_pinned():
     assert dir(dmzoo) == ["ScoreResult", "Zoo", "__version__", "score"]
+
+
+def test_shipped_examples_are_calibrated():
+    signal = dmzoo.score(
+        str(EXAMPLES / "sm_plus_spin1_offshell_snr4.5.root"), benchmark="spin1_offshell", snr=4.5
+    )
+    cal = signal.calibration
+    assert (cal.n_toys, cal.seed, cal.n_events) == (1000, 0, 51_006)
+    assert (cal.b_signal, cal.s_signal) == (50_000, 1006)  # as the example was made
+    assert cal.p_value == 0.0 and cal.p_value_text.startswith("< 0.001")
+    assert all(d.observed_above for d in cal.decisions)
+    assert [d.power for d in cal.decisions] == pytest.approx([1.0, 0.99], abs=0.01)
+    sm = dmzoo.score(str(EXAMPLES / "sm_only.root"), benchmark="spin1_offshell", snr=4.5)
+    assert sm.calibration.p_value > 0.1
+    assert not any(d.observed_above for d in sm.calibration.decisions)
+
+
+def test_calibration_is_deterministic_for_a_seed():
+    counts = binning.fill(
+        *np.random.default_rng(1).normal([400.0, 0.0], [150.0, 1.5], (45_000, 2)).T
+    )
+    a = dmzoo.score(counts, benchmark="spin1_offshell", snr=1.0, toys=300, seed=7)
+    b = dmzoo.score(counts, benchmark="spin1_offshell", snr=1.0, toys=300, seed=7)
+    c = dmzoo.score(counts, benchmark="spin1_offshell", snr=1.0, toys=300, seed=8)
+    assert a.to_dict() == b.to_dict() and a.calibration != c.calibration
+    assert dmzoo.score(counts, benchmark="spin1_offshell", snr=1.0, toys=0).calibration is None
+
+
+@pytest.mark.parametrize(("toys", "seed"), [(-1, 0), (1.5, 0), (True, 0), (10, -3), (10, "a")])
+def test_toys_and_seed_must_be_non_negative_integers(toys, seed):
+    with pytest.raises(InvalidParameterError, match="non-negative integer"):
+        dmzoo.score(np.ones((30, 30)), benchmark="spin1_offshell", snr=1.0, toys=toys, seed=seed)
+
+
+def test_readme_api_example_runs():
+    """The README's Python example, run as a doctest from the repository root."""
+    import doctest
+    import os
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "README.md").read_text(encoding="utf-8")
+    block = text.split("```pycon\n", 1)[1].split("```", 1)[0]
+    test = doctest.DocTestParser().get_doctest(block, {}, "README", "README.md", 0)
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        result = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS).run(test)
+    finally:
+        os.chdir(cwd)
+    assert result.attempted >= 5 and result.failed == 0

@@ -74,7 +74,7 @@ def open_zoo(zoo_path: Path | None):
 
 
 def ALL() -> list[click.Command]:  # noqa: N802  a constant in spirit, built on demand
-    from dmzoo.commands import fetch, lookup, models, score
+    from dmzoo.commands import fetch, lookup, models, plot, score
 
     return [
         score.score,
@@ -85,4 +85,5 @@ def ALL() -> list[click.Command]:  # noqa: N802  a constant in spirit, built on 
         lookup.tables,
         lookup.snr,
         lookup.reach,
+        plot.plot,
     ]

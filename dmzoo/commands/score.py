@@ -1,46 +1,79 @@
-"""`dmzoo score`: one input (one file or many), one benchmark, one answer."""
+"""`dmzoo score`: one input (one file or many), one benchmark, one calibrated answer."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
 
 import click
 
 from dmzoo.commands import dump, json_option, open_zoo, zoo_options
 
+DEFAULT_TOYS = 1000  # dmzoo.calibration's defaults, repeated so --help imports nothing heavy
+DEFAULT_SEED = 0
 
-@click.command()
-@click.argument("files", nargs=-1, required=True, metavar="FILE...")
-@click.option("--benchmark", required=True, help="Benchmark to test, e.g. spin1_offshell.")
-@click.option("--snr", type=float, required=True, help="S/sqrt(B) to test (finite, > 0).")
-@click.option("--pt-branch", default=None, help="Jet pT branch of a flat ntuple.")
-@click.option("--eta-branch", default=None, help="Jet eta branch of a flat ntuple.")
-@click.option(
-    "--scheduler",
-    default=None,
-    metavar="ADDRESS",
-    help="Fill the histogram on this Dask scheduler (needs the dask extra).",
-)
-@click.option(
-    "--dask", "local_dask", is_flag=True, help="Fill the histogram on a local Dask cluster."
-)
-@zoo_options
-@json_option
-def score(
-    files: tuple[str, ...],
-    benchmark: str,
-    snr: float,
-    pt_branch,
-    eta_branch,
-    scheduler,
-    local_dask,
-    zoo_path,
-    as_json,
-) -> None:
-    """Score FILE... (file.root, file.root:object or a quoted glob) against one benchmark.
 
-    Several files or globs fill one histogram; the report lists each file's events.
+def input_options(f: Callable) -> Callable:
+    """FILE... and the reading options every command reading events shares."""
+    f = click.option(
+        "--dask", "local_dask", is_flag=True, help="Fill the histogram on a local Dask cluster."
+    )(f)
+    f = click.option(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="Fill the histogram on this Dask scheduler (needs the dask extra).",
+    )(f)
+    f = click.option("--eta-branch", default=None, help="Jet eta branch of a flat ntuple.")(f)
+    f = click.option("--pt-branch", default=None, help="Jet pT branch of a flat ntuple.")(f)
+    return click.argument("files", nargs=-1, required=True, metavar="FILE...")(f)
+
+
+def scoring_options(f: Callable) -> Callable:
+    """The model choice and the pseudo-experiments, shared by `score` and `plot score`."""
+    options = [
+        click.option("--benchmark", required=True, help="Benchmark to test, e.g. spin1_offshell."),
+        click.option("--snr", type=float, required=True, help="S/sqrt(B) to test (finite, > 0)."),
+        click.option(
+            "--multimodel",
+            "kind",
+            flag_value="multimodel_binary",
+            help="Use the multimodel binary classifier (probability of any new physics).",
+        ),
+        click.option(
+            "--multiclass",
+            "kind",
+            flag_value="multiclass",
+            help="Use the multiclass classifier (8 probabilities, most likely benchmark).",
+        ),
+        click.option(
+            "--toys",
+            type=click.IntRange(min=0),
+            default=DEFAULT_TOYS,
+            show_default=True,
+            help="Pseudo-experiments per hypothesis for the p-value and power; 0 skips them.",
+        ),
+        click.option(
+            "--seed",
+            type=click.IntRange(min=0),
+            default=DEFAULT_SEED,
+            show_default=True,
+            help="Seed of the pseudo-experiments.",
+        ),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def run_score(files, benchmark, snr, kind, toys, seed, reading: dict, zoo_path):
+    """The library call behind both commands, with notes and warnings on stderr.
+
+    `reading` holds the options of `input_options` besides the files.
     """
     from dmzoo.scoring import score as run
 
+    scheduler, local_dask = reading["scheduler"], reading["local_dask"]
     if scheduler and local_dask:
         raise click.UsageError("give --scheduler ADDRESS or --dask, not both")
     result = run(
@@ -48,30 +81,72 @@ def score(
         benchmark=benchmark,
         snr=snr,
         zoo=open_zoo(zoo_path),
-        pt_branch=pt_branch,
-        eta_branch=eta_branch,
+        pt_branch=reading["pt_branch"],
+        eta_branch=reading["eta_branch"],
         scheduler="local" if local_dask else scheduler,
+        kind=kind or "binary",
+        toys=toys,
+        seed=seed,
     )
     for note in result.notes:
         click.echo(f"Note: {note}", err=True)
     for w in result.warnings:
         click.echo(f"Warning: {w}", err=True)
+    return result
+
+
+@click.command()
+@input_options
+@scoring_options
+@click.option(
+    "--plot",
+    "plot_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Also draw the histogram, the calibrated score and the AUC curve (.png, .pdf, .svg); "
+    "needs pip install 'dmzoo[plot]'.",
+)
+@zoo_options
+@json_option
+def score(
+    files, benchmark, snr, kind, toys, seed, plot_path, zoo_path, as_json, **reading
+) -> None:
+    """Score FILE... (file.root, file.root:object or a quoted glob) against one benchmark.
+
+    Several files or globs fill one histogram; the report lists each file's events.
+    The score is calibrated with pseudo-experiments of as many events as the input holds: SM-only
+    ones give its p-value and the thresholds at 90% and 99% background rejection, SM + signal
+    ones at the requested S/sqrt(B) give the expected score and power.
+    """
+    if plot_path is not None:
+        from dmzoo import plots
+
+        plots.require()  # before the work, so a missing extra costs nothing
+    result = run_score(files, benchmark, snr, kind, toys, seed, reading, zoo_path)
+    if plot_path is not None:
+        plots.save(plots.summary_figure(result, open_zoo(zoo_path)), plot_path)
+        click.echo(f"Plot written to {plot_path}", err=True)
     if as_json:
         click.echo(dump(result.to_dict()))
         return
-    click.echo(_summary(result))
+    click.echo(summary(result))
 
 
-def _summary(r) -> str:
+WHAT = {
+    "binary": "probability that the histogram holds {benchmark} signal",
+    "multimodel_binary": "probability that the histogram holds any new physics",
+    "multiclass": "1 - P(sm), the probability of any new physics",
+}
+
+
+def summary(r) -> str:
+    """The human-readable answer."""
     lines = [
         f"{r.file or 'input'}: {r.source}",
         f"  events read {r.n_events}, selected {r.n_selected}, no usable jet {r.n_no_jet}, "
         f"leading jet outside the histogram {r.n_out_of_range}",
         f"  model {r.model} (zoo {r.zoo_version}) for S/sqrt(B) = {r.snr_requested:g}",
-        f"  score {r.score:.4f}  (probability that the histogram holds {r.benchmark} signal)",
-        f"  expected AUC at S/sqrt(B) = {r.snr_requested:g} with B = {r.b_train}: "
-        f"{r.auc:.3f} +- {r.auc_std:.3f} ({r.auc_method}); likelihood-ratio limit "
-        f"{r.auc_optimal:.3f}",
+        f"  score {r.score:.4f}  ({WHAT[r.kind].format(benchmark=r.benchmark)})",
     ]
     if len(r.files) > 1:
         lines.append(f"  {len(r.files)} files:")
@@ -79,4 +154,45 @@ def _summary(r) -> str:
             f"    {f['file']}: events read {f['n_events']}, selected {f['n_selected']}"
             for f in r.files
         ]
+    if r.auc is not None:
+        lines.append(
+            f"  expected AUC at S/sqrt(B) = {r.snr_requested:g} with B = {r.b_train}: "
+            f"{r.auc:.3f} +- {r.auc_std:.3f} ({r.auc_method}); likelihood-ratio limit "
+            f"{r.auc_optimal:.3f}"
+        )
+    if r.classes is not None:
+        lines += _classes(r.classes)
+    if r.calibration is not None:
+        lines += _calibration(r.calibration, r.benchmark)
     return "\n".join(lines)
+
+
+def _classes(c) -> list[str]:
+    probs = ", ".join(f"{name} {p:.3f}" for name, p in c.probabilities.items())
+    verdict = (
+        f"identifies {c.identified}"
+        if c.identified
+        else "identifies no class (the top one is not above 0.25)"
+    )
+    return [
+        f"  classes: {probs}",
+        f"  most likely {c.top_class} ({c.top_probability:.3f}); the paper's rule {verdict}",
+    ]
+
+
+def _calibration(c, benchmark: str) -> list[str]:
+    q = c.signal_quantiles
+    lines = [
+        f"  calibration: {c.n_toys} SM-only and {c.n_toys} signal pseudo-experiments of "
+        f"{c.n_events} events (seed {c.seed})",
+        f"    p-value under SM only: {c.p_value_text}",
+        f"    score with {benchmark} signal (B {c.b_signal} + S {c.s_signal}): median "
+        f"{c.signal_median:.4f}, 68% in [{q['0.16']:.4f}, {q['0.84']:.4f}]",
+    ]
+    for d in c.decisions:
+        side = "above: SM only rejected" if d.observed_above else "below: SM only not rejected"
+        lines.append(
+            f"    {d.background_rejection:.0%} background rejection: threshold {d.threshold:.4f}, "
+            f"observed {side}; expected power {d.power:.3f} +- {d.power_error:.3f}"
+        )
+    return lines

@@ -1,0 +1,115 @@
+"""The kinds of classifier `score` uses, what each outputs, and how its output becomes a score.
+
+Every kind takes float32 [N, 30, 30] raw counts (see docs/onnx-contract.md):
+
+- `binary`: one benchmark against the SM; output [N] (or [N, 1]), the probability of signal.
+- `multimodel_binary`: trained on several benchmarks at once; output [N] (or [N, 1]), the
+  probability that the histogram holds any new physics.
+- `multiclass`: output [N, 8], probabilities of the classes named by the metadata's `labels`
+  ({"0": "sm", "1": "alp", ...}). Its score is 1 - P(sm), the probability of any new physics,
+  so all three kinds are calibrated the same way. A class is identified by the paper's rule
+  (its section 5.2): it is the most probable class and its probability exceeds 2 / 8 = 0.25.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from dmzoo.errors import ModelNotFoundError, ZooIntegrityError
+
+SCORED_KINDS = ("binary", "multimodel_binary", "multiclass")
+TABLES = {
+    "binary": "auc_individual.csv",
+    "multimodel_binary": "auc_multimodel_binary.csv",
+    "multiclass": "auc_multiclass.csv",  # one-vs-rest AUC of each labelled benchmark
+}
+N_CLASSES = 8
+CLASS_THRESHOLD = 2.0 / N_CLASSES  # twice a random guess, the paper's rule
+FLAGS = {"multimodel_binary": "--multimodel", "multiclass": "--multiclass"}
+
+
+@dataclass
+class ClassProbabilities:
+    """A multiclass model's answer for the observed histogram."""
+
+    probabilities: dict[str, float]  # class name -> probability, in label order
+    top_class: str
+    top_probability: float
+    identified: str | None  # top_class when above CLASS_THRESHOLD, else None (paper 5.2)
+
+
+def select(zoo, kind: str, benchmark: str, snr: float):
+    """The zoo entry that scores `benchmark` at `snr` with a classifier of `kind`."""
+    if kind not in SCORED_KINDS:
+        raise ModelNotFoundError(
+            f"kind {kind!r} cannot score; use one of {', '.join(SCORED_KINDS)}"
+        )
+    if kind == "binary":
+        return zoo.nearest(benchmark, snr)
+    if not zoo.models(kind=kind):
+        raise ModelNotFoundError(
+            f"zoo {zoo.version} has no {kind} model; use a zoo that has one (--zoo) or score "
+            f"with the binary model of the benchmark (drop {FLAGS[kind]})"
+        )
+    return zoo.nearest(None, snr, kind=kind)
+
+
+def labels(model, name: str) -> list[str]:
+    """Class names in output order; a multiclass model must name its 8 classes, 'sm' first."""
+    found = model.metadata.get("labels")
+    keys = [str(i) for i in range(N_CLASSES)]
+    if not isinstance(found, dict) or sorted(found, key=str) != sorted(keys):
+        raise ZooIntegrityError(
+            f"{name}: metadata labels {found!r:.120} must map '0' ... '7' to class names; "
+            "re-export the model"
+        )
+    if found["0"] != "sm":
+        raise ZooIntegrityError(f"{name}: label '0' is {found['0']!r}, the contract says 'sm'")
+    return [str(found[k]) for k in keys]
+
+
+def _outputs(model, kind: str, name: str, counts: np.ndarray) -> np.ndarray:
+    """The model's output for a batch, checked against the kind's shape."""
+    out = np.asarray(model.predict(counts), dtype=np.float64)
+    n = len(counts)
+    if kind == "multiclass":
+        if out.shape != (n, N_CLASSES):
+            raise ZooIntegrityError(
+                f"{name}: output shape {out.shape} for {n} histograms, the contract says "
+                f"[N, {N_CLASSES}]; re-export the model"
+            )
+        return out
+    if out.shape not in ((n,), (n, 1)):
+        raise ZooIntegrityError(
+            f"{name}: output shape {out.shape} for {n} histograms, the contract says [N] or "
+            "[N, 1]; re-export the model"
+        )
+    return out.reshape(n)
+
+
+def statistic(model, kind: str, name: str) -> Callable[[np.ndarray], np.ndarray]:
+    """Batch of raw counts [k, 30, 30] -> k scores (probability of signal or new physics)."""
+
+    def binary(counts: np.ndarray) -> np.ndarray:
+        return _outputs(model, kind, name, counts)
+
+    def any_new_physics(counts: np.ndarray) -> np.ndarray:
+        return 1.0 - _outputs(model, kind, name, counts)[:, 0]
+
+    return any_new_physics if kind == "multiclass" else binary
+
+
+def classes(model, name: str, counts: np.ndarray) -> ClassProbabilities:
+    """The multiclass answer for one histogram [30, 30]."""
+    names = labels(model, name)
+    probs = _outputs(model, "multiclass", name, counts[None])[0]
+    top = int(np.argmax(probs))
+    return ClassProbabilities(
+        probabilities={c: float(p) for c, p in zip(names, probs, strict=True)},
+        top_class=names[top],
+        top_probability=float(probs[top]),
+        identified=names[top] if probs[top] > CLASS_THRESHOLD else None,
+    )
