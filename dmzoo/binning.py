@@ -48,12 +48,13 @@ def bin_index(x: np.ndarray, low: float, high: float) -> np.ndarray:
     return np.clip(index, 0, N_BINS - 1)  # rounding just below the upper edge
 
 
-def fill(pt: np.ndarray, eta: np.ndarray) -> np.ndarray:
-    """Counts of (pt, eta) pairs in the zoo's bins; entries outside are dropped."""
+def fill(pt: np.ndarray, eta: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """Counts (or sums of weights) of (pt, eta) pairs in the zoo's bins; entries outside drop."""
     pt = np.asarray(pt, dtype=np.float64)
     eta = np.asarray(eta, dtype=np.float64)
     keep = in_range(pt, eta)
     i = bin_index(pt[keep], *PT_RANGE)
     j = bin_index(eta[keep], *ETA_RANGE)
-    flat = np.bincount(i * N_BINS + j, minlength=N_BINS * N_BINS)
+    w = None if weights is None else np.asarray(weights, dtype=np.float64)[keep]
+    flat = np.bincount(i * N_BINS + j, weights=w, minlength=N_BINS * N_BINS)
     return flat.reshape(N_BINS, N_BINS).astype(np.float64)

@@ -24,7 +24,7 @@ from typing import Any
 
 from dmzoo import tables
 from dmzoo.errors import InvalidParameterError, ModelNotFoundError, ZooIntegrityError
-from dmzoo.registry import Zoo, check_snr
+from dmzoo.registry import BENCHMARKS, Zoo, check_snr
 
 # kind -> table file in the zoo's tables/ folder
 TABLE_FILES = {
@@ -37,19 +37,6 @@ KIND_TITLES = {
     "multimodel": "binary classifier trained on seven benchmarks, tested on this one",
     "multiclass": "multiclass classifier, this benchmark's class against the rest",
 }
-# The paper's benchmark names (its Table 1), to tell a typo from a benchmark not yet in the zoo.
-BENCHMARKS = (
-    "alp",
-    "spin0_offshell",
-    "spin0_onshell",
-    "spin0_offshell_ps",
-    "spin1_offshell",
-    "spin1_onshell",
-    "spin1_offshell_ps",
-    "spin2_offshell",
-    "spin2_onshell",
-    "spin2_offshell_ps",
-)
 
 
 @dataclass

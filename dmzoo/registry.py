@@ -24,6 +24,19 @@ from dmzoo.errors import InvalidParameterError, ModelNotFoundError, ZooIntegrity
 log = logging.getLogger(__name__)
 
 KINDS = ("binary", "multimodel_binary", "multiclass", "model_vs_model", "parametric")
+# The paper's ten benchmark models (its Table 1), in its order; the SM is `sm`.
+BENCHMARKS = (
+    "alp",
+    "spin0_offshell",
+    "spin0_onshell",
+    "spin0_offshell_ps",
+    "spin1_offshell",
+    "spin1_onshell",
+    "spin1_offshell_ps",
+    "spin2_offshell",
+    "spin2_onshell",
+    "spin2_offshell_ps",
+)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@
 `templates/templates.json` holds, for the SM and every benchmark, the 30 x 30 histogram of the
 test part of its event pool (events no model trained or stopped on) and the sample's selection
 efficiency and generated cross section. `probabilities` adds the training's pseudo-count of half
-an event per bin (scaled to the part), so bins the finite sample left empty stay possible.
+an event per bin (scaled to the part), so bins the finite sample left empty stay possible. The
+SM is stitched from two generations with different event weights; its counts are then sums of
+weights and `event_weight` holds each bin's weight of one event, which scales the pseudo-count.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ class SampleTemplate:
     counts: np.ndarray  # [30, 30] events of the test part
     selection_efficiency: float | None  # selected / generated events of the whole sample
     sigma_generated_pb: float | None  # the generator's cross section before the selection
+    event_weight: np.ndarray | None = None  # [30, 30] weight of one event; None: all 1
 
     @property
     def n_events(self) -> int:
@@ -34,7 +37,8 @@ class SampleTemplate:
 
     @property
     def probabilities(self) -> np.ndarray:
-        c = self.counts + PSEUDO_COUNT * TEST_FRACTION
+        unit = 1.0 if self.event_weight is None else self.event_weight
+        c = self.counts + PSEUDO_COUNT * TEST_FRACTION * unit
         return c / c.sum()
 
 
@@ -48,8 +52,13 @@ def load(zoo) -> dict[str, SampleTemplate]:
             counts = np.asarray(s["counts"], dtype=np.float64)
             if counts.shape != (binning.N_BINS, binning.N_BINS) or (counts < 0).any():
                 raise ValueError(f"{name}: counts are not a [30, 30] non-negative array")
+            weight = s.get("event_weight")
             out[name] = SampleTemplate(
-                name, counts, s.get("selection_efficiency"), s.get("sigma_generated_pb")
+                name,
+                counts,
+                s.get("selection_efficiency"),
+                s.get("sigma_generated_pb"),
+                None if weight is None else np.asarray(weight, dtype=np.float64),
             )
     except (
         OSError,
