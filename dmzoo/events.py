@@ -67,6 +67,59 @@ def _unreadable(path: Path, what: str, err: Exception, hint: str) -> InputFileEr
     return InputFileError(f"{path}: {what} ({reason}); {hint}", path=str(path))
 
 
+ROOT_MAGIC = b"root"  # every ROOT file starts with these four bytes
+LFS_POINTER = b"version https://git-lfs"
+
+
+def _check_header(path: Path) -> None:
+    """Refuse, by its first bytes, a file uproot would fail on with a cryptic chunk error."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(max(len(LFS_POINTER), 20))
+    except OSError as err:
+        raise InputFileError(
+            f"{path}: cannot be read ({err.strerror or err}); check its permissions",
+            path=str(path),
+        ) from None
+    if not head:
+        raise InputFileError(
+            f"{path}: is empty (0 bytes); write it again or give another file", path=str(path)
+        )
+    if head.startswith(LFS_POINTER):
+        raise InputFileError(
+            f"{path}: is a git-lfs pointer, not the data; run `git lfs pull` in its repository",
+            path=str(path),
+        )
+    if not head.startswith(ROOT_MAGIC):
+        raise InputFileError(
+            f"{path}: not a ROOT file (it starts with {head[:8]!r}); give a .root file written "
+            "by ROOT or uproot",
+            path=str(path),
+        )
+    announced = _announced_size(head)
+    size = path.stat().st_size
+    if announced is not None and size < announced:
+        raise InputFileError(
+            f"{path}: is cut short ({size} bytes of the {announced} its header announces); "
+            "copy or write it again",
+            path=str(path),
+        )
+
+
+def _announced_size(head: bytes) -> int | None:
+    """fEND of a ROOT file header, the file's size when it was closed (None if unreadable).
+
+    The header is "root", then big-endian fVersion and fBEGIN (int32) and fEND, an int32, or
+    an int64 for versions above 1000000 (files over 2 GB).
+    """
+    if len(head) < 16:
+        return None
+    version = int.from_bytes(head[4:8], "big")
+    if version > 1_000_000:
+        return int.from_bytes(head[12:20], "big") if len(head) >= 20 else None
+    return int.from_bytes(head[12:16], "big")
+
+
 def _open(path: Path):
     import uproot
 
@@ -74,6 +127,7 @@ def _open(path: Path):
         raise InputFileError(f"{path}: no such file; check the path", path=str(path))
     if path.is_dir():
         raise InputFileError(f"{path}: is a folder; give a ROOT file", path=str(path))
+    _check_header(path)
     try:
         return uproot.open(path)
     except Exception as err:  # uproot raises many types for a file that is not ROOT
