@@ -200,7 +200,7 @@ def _compute(
             done[spec] = _from_codes(future.result())
         except ValueError as err:  # pT and eta do not pair up, as in events.fill_from_tree
             raise BranchNotFoundError(
-                f"{target.pt_key} and {target.eta_key}: {err}", path=spec
+                f"{spec}: {target.pt_key} and {target.eta_key}: {err}", path=spec
             ) from None
         except Exception as err:
             raise events.damaged(target.path, err) from None

@@ -167,7 +167,8 @@ def find_jet_branches(tree, pt_branch: str | None, eta_branch: str | None) -> tu
         if missing:
             raise BranchNotFoundError(
                 f"tree {tree.name!r} has no branch {missing[0]!r}; "
-                f"its branches include {', '.join(sorted(names)[:12])}",
+                f"its branches include {', '.join(sorted(names)[:12])}; name the jet pT and "
+                "eta among them with --pt-branch and --eta-branch",
                 tree=tree.name,
             )
         return "user branches", names[wanted[0]], names[wanted[1]]
@@ -207,7 +208,10 @@ def leading_jets(pt: Any, eta: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]
         ok = np.isfinite(p) & np.isfinite(e)
         return np.where(ok, p, 0.0), np.where(ok, e, 0.0), ok
     if not ak.all(ak.num(pt, axis=1) == ak.num(eta, axis=1)):
-        raise ValueError("jet pT and eta have different numbers of jets in some events")
+        raise ValueError(
+            "jet pT and eta have different numbers of jets in some events; give branches of "
+            "the same jets with --pt-branch and --eta-branch"
+        )
     usable = np.isfinite(pt) & np.isfinite(eta)
     pt, eta = pt[usable], eta[usable]
     top = ak.max(pt, axis=1)
@@ -424,6 +428,11 @@ def _opened(spec: str) -> Iterator[tuple[Path, Any, str | None]]:
     with _open(path) as f:
         try:
             yield path, f, obj
+        except BranchNotFoundError as err:
+            if err.path is not None:
+                raise
+            # Raised where only the tree is known; the file is what the user typed.
+            raise BranchNotFoundError(f"{path}: {err}", path=str(path), tree=err.tree) from None
         except DmzooError:
             raise
         except Exception as err:  # a truncated or damaged file fails deep in uproot or zlib
