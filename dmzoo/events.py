@@ -41,6 +41,10 @@ class FilledHistogram:
     n_selected: int  # events filled into the histogram
     n_no_jet: int = 0  # events skipped: no jet with a finite pT and eta
     n_out_of_range: int = 0  # events whose leading jet falls outside the histogram
+    # Awkward but usable jets, counted for the notices (`add_jet_notices`), never refused:
+    n_bad_jets: int = 0  # jets dropped for a NaN or infinite pT or eta
+    n_negative_pt: int = 0  # jets with a negative pT (never leading while a positive one exists)
+    n_unsorted: int = 0  # events whose jets are not stored in decreasing pT
     source: str = ""  # what was read, in words
     notices: list[str] = field(default_factory=list)
     files: list[dict[str, Any]] = field(default_factory=list)  # per file read: its own counts
@@ -248,13 +252,58 @@ def fill_from_jets(pt: Any, eta: Any) -> FilledHistogram:
     lead_pt, lead_eta, has = leading_jets(pt, eta)
     inside = has & binning.in_range(lead_pt, lead_eta)
     n_no_jet = int((~has).sum())
+    n_bad, n_negative, n_unsorted = _jet_oddities(_as_events(pt, "pT"), _as_events(eta, "eta"))
     return FilledHistogram(
         counts=binning.fill(lead_pt[inside], lead_eta[inside]),
         n_events=len(has),
         n_selected=int(inside.sum()),
         n_no_jet=n_no_jet,
         n_out_of_range=len(has) - int(inside.sum()) - n_no_jet,
+        n_bad_jets=n_bad,
+        n_negative_pt=n_negative,
+        n_unsorted=n_unsorted,
     )
+
+
+def _jet_oddities(pt, eta) -> tuple[int, int, int]:
+    """(jets with a non-finite pT or eta, jets with a negative pT, events with jets out of
+    pT order) of arrays `leading_jets` accepted."""
+    import awkward as ak
+
+    bad = int(ak.sum(~(np.isfinite(pt) & np.isfinite(eta))))
+    negative = int(ak.sum(pt < 0))
+    unsorted = int(ak.sum(ak.any(pt[:, 1:] > pt[:, :-1], axis=1))) if pt.ndim == 2 else 0
+    return bad, negative, unsorted
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def add_jet_notices(filled: FilledHistogram, name: str) -> None:
+    """Say what the leading-jet rules did with awkward jets, so that nothing is silent.
+
+    The Dask path (`dmzoo.distributed`) counts events the same way but does not count these
+    jets, so it gives none of these notices.
+    """
+    if filled.n_bad_jets:
+        filled.notices.append(
+            f"{name}: {_count(filled.n_bad_jets, 'jet')} with a NaN or infinite pT or eta dropped"
+        )
+    if filled.n_negative_pt:
+        filled.notices.append(
+            f"{name}: {_count(filled.n_negative_pt, 'jet')} with a negative pT, which no jet can have; "
+            "they never lead while a positive one exists, check the pT branch"
+        )
+    if filled.n_unsorted:
+        filled.notices.append(
+            f"{name}: in {_count(filled.n_unsorted, 'event')} the jets are not stored in decreasing pT; "
+            "the highest-pT jet was taken as the leading one"
+        )
+    if filled.n_no_jet:
+        filled.notices.append(
+            f"{name}: {_count(filled.n_no_jet, 'event')} with no usable jet left out"
+        )
 
 
 def fill_from_tree(tree, pt_key: str, eta_key: str) -> FilledHistogram:
@@ -272,6 +321,9 @@ def fill_from_tree(tree, pt_key: str, eta_key: str) -> FilledHistogram:
         total.n_selected += part.n_selected
         total.n_no_jet += part.n_no_jet
         total.n_out_of_range += part.n_out_of_range
+        total.n_bad_jets += part.n_bad_jets
+        total.n_negative_pt += part.n_negative_pt
+        total.n_unsorted += part.n_unsorted
     return total
 
 
@@ -476,6 +528,7 @@ def _fill(f, target: Target) -> FilledHistogram:
         return filled
     filled = fill_from_tree(f[target.key], target.pt_key, target.eta_key)
     filled.source = describe(target)
+    add_jet_notices(filled, f"{target.path.name}:{target.name}")
     return filled
 
 
