@@ -63,12 +63,15 @@ def parse_id(model_id: str) -> tuple[str, str | None, float | None]:
 
 def check_snr(snr: float) -> float:
     """S/sqrt(B) as a float, if it is a finite positive real number (numpy scalars included)."""
-    if isinstance(snr, bool) or not isinstance(snr, numbers.Real):
-        raise InvalidParameterError(f"S/sqrt(B) must be a finite positive number, not {snr!r}")
-    value = float(snr)
-    if not (math.isfinite(value) and value > 0):
-        raise InvalidParameterError(f"S/sqrt(B) must be a finite positive number, not {snr!r}")
-    return value
+    if (
+        isinstance(snr, bool)
+        or not isinstance(snr, numbers.Real)
+        or not (math.isfinite(float(snr)) and float(snr) > 0)
+    ):
+        raise InvalidParameterError(
+            f"S/sqrt(B) must be a finite positive number, not {snr!r}; give one such as 1.5"
+        )
+    return float(snr)
 
 
 def shipped_zoo_path() -> Path:
