@@ -402,7 +402,10 @@ def _check_counts(counts: np.ndarray, name: str, notices: list[str]) -> None:
     if not np.all(np.isfinite(counts)):
         raise BinningError(f"{name}: some bins hold NaN or infinity; fill it with event counts")
     if np.any(counts < 0):
-        raise BinningError(f"{name}: some bins are negative; the models take event counts")
+        raise BinningError(
+            f"{name}: some bins are negative (a weighted histogram?); the models take raw "
+            "event counts, fill it unweighted or score the events themselves"
+        )
     if not np.allclose(counts, np.round(counts)):
         notices.append(
             f"{name}: bin contents are not whole numbers (weighted?); the models "
@@ -514,7 +517,8 @@ def _locate(path: Path, f, obj: str | None, pt_branch, eta_branch) -> Target:
         return target
     if not target.is_tree:
         raise InputFileError(
-            f"{path}: {name!r} is a {target.classname}; dmzoo scores a TTree, an RNTuple or a TH2",
+            f"{path}: {name!r} is a {target.classname}, not a TTree, RNTuple or TH2; give a tree "
+            "of jets or a 2D histogram of the leading jet's pT and eta",
             path=str(path),
         )
     target.flavour, target.pt_key, target.eta_key = find_jet_branches(f[obj], pt_branch, eta_branch)
@@ -567,4 +571,9 @@ def _choose_object(path: Path, f, classes: dict[str, str], pt_branch, eta_branch
         raise InputFileError(
             f"{path}: several TH2s ({', '.join(th2)}); pick one as {path}:{th2[0]}", path=str(path)
         )
-    raise InputFileError(f"{path}: holds no TTree, RNTuple or TH2 to score", path=str(path))
+    held = ", ".join(f"{n} ({c})" for n, c in sorted(classes.items())) or "nothing"
+    raise InputFileError(
+        f"{path}: holds no TTree, RNTuple or TH2 to score, only {held}; give a tree of jets "
+        "or a 2D histogram of the leading jet's pT and eta",
+        path=str(path),
+    )

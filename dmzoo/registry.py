@@ -107,7 +107,8 @@ class Zoo:
             data = json.loads(manifest.read_text(encoding="utf-8"))
         except (FileNotFoundError, NotADirectoryError):
             raise ZooIntegrityError(
-                f"{manifest}: no manifest; is {self.root} a dmzoo zoo?"
+                f"{manifest}: no manifest; is {self.root} a dmzoo zoo? give the folder that "
+                "holds manifest.json"
             ) from None
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
             raise ZooIntegrityError(
@@ -142,7 +143,10 @@ class Zoo:
             raise ZooIntegrityError(f"{manifest}: 'files' must map relative paths to sha256")
         for rel in files:
             if _leaves_zoo(rel):
-                raise ZooIntegrityError(f"{manifest}: file {rel!r} leaves the zoo")
+                raise ZooIntegrityError(
+                    f"{manifest}: file {rel!r} leaves the zoo; refusing this zoo, use one "
+                    "from a trusted source"
+                )
         return dict(files)
 
     def _entry(self, m: object) -> ModelEntry:
@@ -153,7 +157,8 @@ class Zoo:
             )
         if _leaves_zoo(m["path"]):
             raise ZooIntegrityError(
-                f"manifest entry {m['id']!r}: path {m['path']!r} leaves the zoo"
+                f"manifest entry {m['id']!r}: path {m['path']!r} leaves the zoo; refusing "
+                "this zoo, use one from a trusted source"
             )
         snr = m.get("snr")
         if snr is not None and (
