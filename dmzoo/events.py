@@ -41,10 +41,10 @@ class FilledHistogram:
     n_selected: int  # events filled into the histogram
     n_no_jet: int = 0  # events skipped: no jet with a finite pT and eta
     n_out_of_range: int = 0  # events whose leading jet falls outside the histogram
-    # Awkward but usable jets, counted for the notices (`add_jet_notices`), never refused:
-    n_bad_jets: int = 0  # jets dropped for a NaN or infinite pT or eta
-    n_negative_pt: int = 0  # jets with a negative pT (never leading while a positive one exists)
-    n_unsorted: int = 0  # events whose jets are not stored in decreasing pT
+    # Events with awkward but usable jets, counted for the notices (`add_jet_notices`):
+    n_bad_jet_events: int = 0  # a jet dropped for a NaN or infinite pT or eta
+    n_negative_pt_events: int = 0  # a jet with a negative pT (never leads while one is positive)
+    n_unsorted: int = 0  # jets not stored in decreasing pT
     source: str = ""  # what was read, in words
     notices: list[str] = field(default_factory=list)
     files: list[dict[str, Any]] = field(default_factory=list)  # per file read: its own counts
@@ -252,27 +252,51 @@ def fill_from_jets(pt: Any, eta: Any) -> FilledHistogram:
     lead_pt, lead_eta, has = leading_jets(pt, eta)
     inside = has & binning.in_range(lead_pt, lead_eta)
     n_no_jet = int((~has).sum())
-    n_bad, n_negative, n_unsorted = _jet_oddities(_as_events(pt, "pT"), _as_events(eta, "eta"))
+    n_bad, n_negative, n_unsorted = count_flags(np.bincount(jet_flags(pt, eta), minlength=N_FLAGS))
     return FilledHistogram(
         counts=binning.fill(lead_pt[inside], lead_eta[inside]),
         n_events=len(has),
         n_selected=int(inside.sum()),
         n_no_jet=n_no_jet,
         n_out_of_range=len(has) - int(inside.sum()) - n_no_jet,
-        n_bad_jets=n_bad,
-        n_negative_pt=n_negative,
+        n_bad_jet_events=n_bad,
+        n_negative_pt_events=n_negative,
         n_unsorted=n_unsorted,
     )
 
 
-def _jet_oddities(pt, eta) -> tuple[int, int, int]:
-    """(jets with a non-finite pT or eta, jets with a negative pT, events with jets out of
-    pT order) of arrays `leading_jets` accepted."""
+# Bits of `jet_flags`: what the leading-jet rules had to handle in an event.
+BAD_JET, NEGATIVE_PT, UNSORTED = 1, 2, 4
+N_FLAGS = 8
+
+
+def jet_flags(pt: Any, eta: Any) -> np.ndarray:
+    """Per event, the `BAD_JET | NEGATIVE_PT | UNSORTED` bits of its jets (int64), for arrays
+    `leading_jets` accepts. Per event, so the Dask path can count them in a histogram axis."""
     import awkward as ak
 
-    bad = int(ak.sum(~(np.isfinite(pt) & np.isfinite(eta))))
-    negative = int(ak.sum(pt < 0))
-    unsorted = int(ak.sum(ak.any(pt[:, 1:] > pt[:, :-1], axis=1))) if pt.ndim == 2 else 0
+    pt, eta = _as_events(pt, "pT"), _as_events(eta, "eta")
+    bad = ~(np.isfinite(pt) & np.isfinite(eta))
+    negative = pt < 0
+    if pt.ndim == 1:
+        unsorted = np.zeros(len(pt), dtype=bool)
+    else:
+        bad, negative = ak.any(bad, axis=1), ak.any(negative, axis=1)
+        unsorted = ak.to_numpy(ak.any(pt[:, 1:] > pt[:, :-1], axis=1))
+    return (
+        ak.to_numpy(bad).astype(np.int64) * BAD_JET
+        + ak.to_numpy(negative).astype(np.int64) * NEGATIVE_PT
+        + unsorted.astype(np.int64) * UNSORTED
+    )
+
+
+def count_flags(per_value: np.ndarray) -> tuple[int, int, int]:
+    """Events with a bad jet, a negative pT, unsorted jets, from the number of events at each
+    value of `jet_flags` (N_FLAGS of them)."""
+    values = np.arange(N_FLAGS)
+    bad, negative, unsorted = (
+        int(per_value[(values & bit) != 0].sum()) for bit in (BAD_JET, NEGATIVE_PT, UNSORTED)
+    )
     return bad, negative, unsorted
 
 
@@ -281,24 +305,22 @@ def _count(n: int, noun: str) -> str:
 
 
 def add_jet_notices(filled: FilledHistogram, name: str) -> None:
-    """Say what the leading-jet rules did with awkward jets, so that nothing is silent.
-
-    The Dask path (`dmzoo.distributed`) counts events the same way but does not count these
-    jets, so it gives none of these notices.
-    """
-    if filled.n_bad_jets:
+    """Say what the leading-jet rules did with awkward jets, so that nothing is silent."""
+    if filled.n_bad_jet_events:
         filled.notices.append(
-            f"{name}: {_count(filled.n_bad_jets, 'jet')} with a NaN or infinite pT or eta dropped"
+            f"{name}: in {_count(filled.n_bad_jet_events, 'event')} jets with a NaN or infinite "
+            "pT or eta were dropped"
         )
-    if filled.n_negative_pt:
+    if filled.n_negative_pt_events:
         filled.notices.append(
-            f"{name}: {_count(filled.n_negative_pt, 'jet')} with a negative pT, which no jet can have; "
-            "they never lead while a positive one exists, check the pT branch"
+            f"{name}: in {_count(filled.n_negative_pt_events, 'event')} a jet has a negative pT, "
+            "which no jet can have; such a jet never leads while a positive one exists, check "
+            "the pT branch"
         )
     if filled.n_unsorted:
         filled.notices.append(
-            f"{name}: in {_count(filled.n_unsorted, 'event')} the jets are not stored in decreasing pT; "
-            "the highest-pT jet was taken as the leading one"
+            f"{name}: in {_count(filled.n_unsorted, 'event')} the jets are not stored in "
+            "decreasing pT; the highest-pT jet was taken as the leading one"
         )
     if filled.n_no_jet:
         filled.notices.append(
@@ -321,8 +343,8 @@ def fill_from_tree(tree, pt_key: str, eta_key: str) -> FilledHistogram:
         total.n_selected += part.n_selected
         total.n_no_jet += part.n_no_jet
         total.n_out_of_range += part.n_out_of_range
-        total.n_bad_jets += part.n_bad_jets
-        total.n_negative_pt += part.n_negative_pt
+        total.n_bad_jet_events += part.n_bad_jet_events
+        total.n_negative_pt_events += part.n_negative_pt_events
         total.n_unsorted += part.n_unsorted
     return total
 
