@@ -356,7 +356,9 @@ def test_plot_into_a_missing_folder(tmp_path, capsys):
     target = tmp_path / "nowhere" / "summary.png"
     code, _, err = run(capsys, "score", str(SM_ONLY), *SCORE, "--plot", str(target))
     assert code == 1
-    assert_one_error(err, f"{target}: cannot write here", "choose a writable folder")
+    assert_one_error(
+        err, f"{target}: cannot write here (no folder {target.parent})", "choose a writable folder"
+    )
     assert files_under(tmp_path) == set()
 
 
