@@ -10,7 +10,8 @@ Every partition goes through `_bin_codes`, built on `events.leading_jets` and th
 rules of the single-process path, so both give the same histogram bin for bin. The event
 bookkeeping rides in the flow bins of the pT axis: an event with no usable jet is filled at
 pT bin -1 (underflow), one whose leading jet falls outside the histogram at pT bin 30
-(overflow). One histogram per file thus carries every count the report lists.
+(overflow). A third axis holds each event's `events.jet_flags`, for the notes about awkward
+jets. One histogram per file thus carries every count and note the report lists.
 
 NOTE: each file gets its own `uproot.dask` call, so the client opens every file once (to
 locate its tree) and the graph grows with the number of files; fine for hundreds of files. For
@@ -129,7 +130,11 @@ def read(
         filled = _compute(client, lazy, targets)
     parts = []
     for spec, target in targets.items():
-        part = filled[spec] if spec in filled else _read_here(spec, target)
+        if spec in filled:
+            part = filled[spec]
+            events.add_jet_notices(part, f"{target.path.name}:{target.name}")
+        else:
+            part = _read_here(spec, target)
         part.source = events.describe(target)
         parts.append((spec, part))
     return filesets.combine(parts)
@@ -178,9 +183,10 @@ def _lazy_histogram(target: events.Target) -> Any:
     hist = dhb.Histogram(
         bh.axis.Integer(0, binning.N_BINS, underflow=True, overflow=True),
         bh.axis.Integer(0, binning.N_BINS, underflow=False, overflow=False),
+        bh.axis.Integer(0, events.N_FLAGS, underflow=False, overflow=False),
         storage=bh.storage.Int64(),
     )
-    return hist.fill(codes.i, codes.j)
+    return hist.fill(codes.i, codes.j, codes.f)
 
 
 def _field(key: str) -> str:
@@ -200,7 +206,7 @@ def _compute(
             done[spec] = _from_codes(future.result())
         except ValueError as err:  # pT and eta do not pair up, as in events.fill_from_tree
             raise BranchNotFoundError(
-                f"{target.pt_key} and {target.eta_key}: {err}", path=spec
+                f"{spec}: {target.pt_key} and {target.eta_key}: {err}", path=spec
             ) from None
         except Exception as err:
             raise events.damaged(target.path, err) from None
@@ -209,20 +215,26 @@ def _compute(
 
 def _from_codes(hist: Any) -> events.FilledHistogram:
     """Counts and bookkeeping from a histogram of bin codes (see the module's docstring)."""
-    values = np.asarray(hist.values(flow=True), dtype=np.float64)
+    by_flags = np.asarray(hist.values(flow=True), dtype=np.float64)
+    values = by_flags.sum(axis=2)
     n_no_jet, n_out = int(values[0].sum()), int(values[-1].sum())
     counts = values[1:-1]
+    n_bad, n_negative, n_unsorted = events.count_flags(by_flags.sum(axis=(0, 1)))
     return events.FilledHistogram(
         counts=counts,
         n_events=int(values.sum()),
         n_selected=int(counts.sum()),
         n_no_jet=n_no_jet,
         n_out_of_range=n_out,
+        n_bad_jet_events=n_bad,
+        n_negative_pt_events=n_negative,
+        n_unsorted=n_unsorted,
     )
 
 
 def _bin_codes(pt: Any, eta: Any) -> Any:
-    """Per event, the leading jet's (pT bin, eta bin); pT bin -1: no jet, 30: outside."""
+    """Per event, the leading jet's (pT bin, eta bin); pT bin -1: no jet, 30: outside; and
+    the event's `events.jet_flags`."""
     import awkward as ak
 
     if ak.backend(pt, eta) == "typetracer":
@@ -236,12 +248,14 @@ def _bin_codes(pt: Any, eta: Any) -> Any:
     j = np.zeros(len(has), dtype=np.int64)
     i[inside] = binning.bin_index(lead_pt[inside], *binning.PT_RANGE)
     j[inside] = binning.bin_index(lead_eta[inside], *binning.ETA_RANGE)
-    return ak.zip({"i": i, "j": j})
+    return ak.zip({"i": i, "j": j, "f": events.jet_flags(pt, eta)})
 
 
 def _codes_meta() -> Any:
     """What `_bin_codes` returns, as a typetracer of unknown length."""
     import awkward as ak
 
-    empty = ak.zip({"i": np.zeros(0, np.int64), "j": np.zeros(0, np.int64)})
+    empty = ak.zip(
+        {"i": np.zeros(0, np.int64), "j": np.zeros(0, np.int64), "f": np.zeros(0, np.int64)}
+    )
     return ak.Array(empty.layout.to_typetracer(forget_length=True))

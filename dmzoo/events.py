@@ -41,6 +41,10 @@ class FilledHistogram:
     n_selected: int  # events filled into the histogram
     n_no_jet: int = 0  # events skipped: no jet with a finite pT and eta
     n_out_of_range: int = 0  # events whose leading jet falls outside the histogram
+    # Events with awkward but usable jets, counted for the notices (`add_jet_notices`):
+    n_bad_jet_events: int = 0  # a jet dropped for a NaN or infinite pT or eta
+    n_negative_pt_events: int = 0  # a jet with a negative pT (never leads while one is positive)
+    n_unsorted: int = 0  # jets not stored in decreasing pT
     source: str = ""  # what was read, in words
     notices: list[str] = field(default_factory=list)
     files: list[dict[str, Any]] = field(default_factory=list)  # per file read: its own counts
@@ -67,6 +71,59 @@ def _unreadable(path: Path, what: str, err: Exception, hint: str) -> InputFileEr
     return InputFileError(f"{path}: {what} ({reason}); {hint}", path=str(path))
 
 
+ROOT_MAGIC = b"root"  # every ROOT file starts with these four bytes
+LFS_POINTER = b"version https://git-lfs"
+
+
+def _check_header(path: Path) -> None:
+    """Refuse, by its first bytes, a file uproot would fail on with a cryptic chunk error."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(max(len(LFS_POINTER), 20))
+    except OSError as err:
+        raise InputFileError(
+            f"{path}: cannot be read ({err.strerror or err}); check its permissions",
+            path=str(path),
+        ) from None
+    if not head:
+        raise InputFileError(
+            f"{path}: is empty (0 bytes); write it again or give another file", path=str(path)
+        )
+    if head.startswith(LFS_POINTER):
+        raise InputFileError(
+            f"{path}: is a git-lfs pointer, not the data; run `git lfs pull` in its repository",
+            path=str(path),
+        )
+    if not head.startswith(ROOT_MAGIC):
+        raise InputFileError(
+            f"{path}: not a ROOT file (it starts with {head[:8]!r}); give a .root file written "
+            "by ROOT or uproot",
+            path=str(path),
+        )
+    announced = _announced_size(head)
+    size = path.stat().st_size
+    if announced is not None and size < announced:
+        raise InputFileError(
+            f"{path}: is cut short ({size} bytes of the {announced} its header announces); "
+            "copy or write it again",
+            path=str(path),
+        )
+
+
+def _announced_size(head: bytes) -> int | None:
+    """fEND of a ROOT file header, the file's size when it was closed (None if unreadable).
+
+    The header is "root", then big-endian fVersion and fBEGIN (int32) and fEND, an int32, or
+    an int64 for versions above 1000000 (files over 2 GB).
+    """
+    if len(head) < 16:
+        return None
+    version = int.from_bytes(head[4:8], "big")
+    if version > 1_000_000:
+        return int.from_bytes(head[12:20], "big") if len(head) >= 20 else None
+    return int.from_bytes(head[12:16], "big")
+
+
 def _open(path: Path):
     import uproot
 
@@ -74,6 +131,7 @@ def _open(path: Path):
         raise InputFileError(f"{path}: no such file; check the path", path=str(path))
     if path.is_dir():
         raise InputFileError(f"{path}: is a folder; give a ROOT file", path=str(path))
+    _check_header(path)
     try:
         return uproot.open(path)
     except Exception as err:  # uproot raises many types for a file that is not ROOT
@@ -113,7 +171,8 @@ def find_jet_branches(tree, pt_branch: str | None, eta_branch: str | None) -> tu
         if missing:
             raise BranchNotFoundError(
                 f"tree {tree.name!r} has no branch {missing[0]!r}; "
-                f"its branches include {', '.join(sorted(names)[:12])}",
+                f"its branches include {', '.join(sorted(names)[:12])}; name the jet pT and "
+                "eta among them with --pt-branch and --eta-branch",
                 tree=tree.name,
             )
         return "user branches", names[wanted[0]], names[wanted[1]]
@@ -153,7 +212,10 @@ def leading_jets(pt: Any, eta: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]
         ok = np.isfinite(p) & np.isfinite(e)
         return np.where(ok, p, 0.0), np.where(ok, e, 0.0), ok
     if not ak.all(ak.num(pt, axis=1) == ak.num(eta, axis=1)):
-        raise ValueError("jet pT and eta have different numbers of jets in some events")
+        raise ValueError(
+            "jet pT and eta have different numbers of jets in some events; give branches of "
+            "the same jets with --pt-branch and --eta-branch"
+        )
     usable = np.isfinite(pt) & np.isfinite(eta)
     pt, eta = pt[usable], eta[usable]
     top = ak.max(pt, axis=1)
@@ -190,13 +252,80 @@ def fill_from_jets(pt: Any, eta: Any) -> FilledHistogram:
     lead_pt, lead_eta, has = leading_jets(pt, eta)
     inside = has & binning.in_range(lead_pt, lead_eta)
     n_no_jet = int((~has).sum())
+    n_bad, n_negative, n_unsorted = count_flags(np.bincount(jet_flags(pt, eta), minlength=N_FLAGS))
     return FilledHistogram(
         counts=binning.fill(lead_pt[inside], lead_eta[inside]),
         n_events=len(has),
         n_selected=int(inside.sum()),
         n_no_jet=n_no_jet,
         n_out_of_range=len(has) - int(inside.sum()) - n_no_jet,
+        n_bad_jet_events=n_bad,
+        n_negative_pt_events=n_negative,
+        n_unsorted=n_unsorted,
     )
+
+
+# Bits of `jet_flags`: what the leading-jet rules had to handle in an event.
+BAD_JET, NEGATIVE_PT, UNSORTED = 1, 2, 4
+N_FLAGS = 8
+
+
+def jet_flags(pt: Any, eta: Any) -> np.ndarray:
+    """Per event, the `BAD_JET | NEGATIVE_PT | UNSORTED` bits of its jets (int64), for arrays
+    `leading_jets` accepts. Per event, so the Dask path can count them in a histogram axis."""
+    import awkward as ak
+
+    pt, eta = _as_events(pt, "pT"), _as_events(eta, "eta")
+    bad = ~(np.isfinite(pt) & np.isfinite(eta))
+    negative = pt < 0
+    if pt.ndim == 1:
+        unsorted = np.zeros(len(pt), dtype=bool)
+    else:
+        bad, negative = ak.any(bad, axis=1), ak.any(negative, axis=1)
+        unsorted = ak.to_numpy(ak.any(pt[:, 1:] > pt[:, :-1], axis=1))
+    return (
+        ak.to_numpy(bad).astype(np.int64) * BAD_JET
+        + ak.to_numpy(negative).astype(np.int64) * NEGATIVE_PT
+        + unsorted.astype(np.int64) * UNSORTED
+    )
+
+
+def count_flags(per_value: np.ndarray) -> tuple[int, int, int]:
+    """Events with a bad jet, a negative pT, unsorted jets, from the number of events at each
+    value of `jet_flags` (N_FLAGS of them)."""
+    values = np.arange(N_FLAGS)
+    bad, negative, unsorted = (
+        int(per_value[(values & bit) != 0].sum()) for bit in (BAD_JET, NEGATIVE_PT, UNSORTED)
+    )
+    return bad, negative, unsorted
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def add_jet_notices(filled: FilledHistogram, name: str) -> None:
+    """Say what the leading-jet rules did with awkward jets, so that nothing is silent."""
+    if filled.n_bad_jet_events:
+        filled.notices.append(
+            f"{name}: in {_count(filled.n_bad_jet_events, 'event')} jets with a NaN or infinite "
+            "pT or eta were dropped"
+        )
+    if filled.n_negative_pt_events:
+        filled.notices.append(
+            f"{name}: in {_count(filled.n_negative_pt_events, 'event')} a jet has a negative pT, "
+            "which no jet can have; such a jet never leads while a positive one exists, check "
+            "the pT branch"
+        )
+    if filled.n_unsorted:
+        filled.notices.append(
+            f"{name}: in {_count(filled.n_unsorted, 'event')} the jets are not stored in "
+            "decreasing pT; the highest-pT jet was taken as the leading one"
+        )
+    if filled.n_no_jet:
+        filled.notices.append(
+            f"{name}: {_count(filled.n_no_jet, 'event')} with no usable jet left out"
+        )
 
 
 def fill_from_tree(tree, pt_key: str, eta_key: str) -> FilledHistogram:
@@ -214,6 +343,9 @@ def fill_from_tree(tree, pt_key: str, eta_key: str) -> FilledHistogram:
         total.n_selected += part.n_selected
         total.n_no_jet += part.n_no_jet
         total.n_out_of_range += part.n_out_of_range
+        total.n_bad_jet_events += part.n_bad_jet_events
+        total.n_negative_pt_events += part.n_negative_pt_events
+        total.n_unsorted += part.n_unsorted
     return total
 
 
@@ -292,7 +424,10 @@ def _check_counts(counts: np.ndarray, name: str, notices: list[str]) -> None:
     if not np.all(np.isfinite(counts)):
         raise BinningError(f"{name}: some bins hold NaN or infinity; fill it with event counts")
     if np.any(counts < 0):
-        raise BinningError(f"{name}: some bins are negative; the models take event counts")
+        raise BinningError(
+            f"{name}: some bins are negative (a weighted histogram?); the models take raw "
+            "event counts, fill it unweighted or score the events themselves"
+        )
     if not np.allclose(counts, np.round(counts)):
         notices.append(
             f"{name}: bin contents are not whole numbers (weighted?); the models "
@@ -370,6 +505,11 @@ def _opened(spec: str) -> Iterator[tuple[Path, Any, str | None]]:
     with _open(path) as f:
         try:
             yield path, f, obj
+        except BranchNotFoundError as err:
+            if err.path is not None:
+                raise
+            # Raised where only the tree is known; the file is what the user typed.
+            raise BranchNotFoundError(f"{path}: {err}", path=str(path), tree=err.tree) from None
         except DmzooError:
             raise
         except Exception as err:  # a truncated or damaged file fails deep in uproot or zlib
@@ -399,7 +539,8 @@ def _locate(path: Path, f, obj: str | None, pt_branch, eta_branch) -> Target:
         return target
     if not target.is_tree:
         raise InputFileError(
-            f"{path}: {name!r} is a {target.classname}; dmzoo scores a TTree, an RNTuple or a TH2",
+            f"{path}: {name!r} is a {target.classname}, not a TTree, RNTuple or TH2; give a tree "
+            "of jets or a 2D histogram of the leading jet's pT and eta",
             path=str(path),
         )
     target.flavour, target.pt_key, target.eta_key = find_jet_branches(f[obj], pt_branch, eta_branch)
@@ -413,6 +554,7 @@ def _fill(f, target: Target) -> FilledHistogram:
         return filled
     filled = fill_from_tree(f[target.key], target.pt_key, target.eta_key)
     filled.source = describe(target)
+    add_jet_notices(filled, f"{target.path.name}:{target.name}")
     return filled
 
 
@@ -451,4 +593,9 @@ def _choose_object(path: Path, f, classes: dict[str, str], pt_branch, eta_branch
         raise InputFileError(
             f"{path}: several TH2s ({', '.join(th2)}); pick one as {path}:{th2[0]}", path=str(path)
         )
-    raise InputFileError(f"{path}: holds no TTree, RNTuple or TH2 to score", path=str(path))
+    held = ", ".join(f"{n} ({c})" for n, c in sorted(classes.items())) or "nothing"
+    raise InputFileError(
+        f"{path}: holds no TTree, RNTuple or TH2 to score, only {held}; give a tree of jets "
+        "or a 2D histogram of the leading jet's pT and eta",
+        path=str(path),
+    )

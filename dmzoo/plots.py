@@ -174,14 +174,26 @@ def summary_figure(result, zoo):
     return fig
 
 
-def save(fig, path: Path | str) -> Path:
-    """Write the figure to path atomically; the format follows the suffix."""
+def check_target(path: Path | str) -> str:
+    """The format of a plot path, refused before any work for an unknown suffix or a folder
+    that does not exist (a folder that exists but refuses writing is found by `save`)."""
     path = Path(path)
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise InvalidParameterError(
             f"{path}: a plot file must end in {', '.join(FORMATS)}; rename it"
         )
+    if not path.parent.is_dir():
+        raise OutputFileError(
+            f"{path}: cannot write here (no folder {path.parent}); choose a writable folder"
+        )
+    return fmt
+
+
+def save(fig, path: Path | str) -> Path:
+    """Write the figure to path atomically; the format follows the suffix."""
+    path = Path(path)
+    fmt = check_target(path)
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as err:

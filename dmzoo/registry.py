@@ -76,12 +76,15 @@ def parse_id(model_id: str) -> tuple[str, str | None, float | None]:
 
 def check_snr(snr: float) -> float:
     """S/sqrt(B) as a float, if it is a finite positive real number (numpy scalars included)."""
-    if isinstance(snr, bool) or not isinstance(snr, numbers.Real):
-        raise InvalidParameterError(f"S/sqrt(B) must be a finite positive number, not {snr!r}")
-    value = float(snr)
-    if not (math.isfinite(value) and value > 0):
-        raise InvalidParameterError(f"S/sqrt(B) must be a finite positive number, not {snr!r}")
-    return value
+    if (
+        isinstance(snr, bool)
+        or not isinstance(snr, numbers.Real)
+        or not (math.isfinite(float(snr)) and float(snr) > 0)
+    ):
+        raise InvalidParameterError(
+            f"S/sqrt(B) must be a finite positive number, not {snr!r}; give one such as 1.5"
+        )
+    return float(snr)
 
 
 def shipped_zoo_path() -> Path:
@@ -117,7 +120,8 @@ class Zoo:
             data = json.loads(manifest.read_text(encoding="utf-8"))
         except (FileNotFoundError, NotADirectoryError):
             raise ZooIntegrityError(
-                f"{manifest}: no manifest; is {self.root} a dmzoo zoo?"
+                f"{manifest}: no manifest; is {self.root} a dmzoo zoo? give the folder that "
+                "holds manifest.json"
             ) from None
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
             raise ZooIntegrityError(
@@ -152,7 +156,10 @@ class Zoo:
             raise ZooIntegrityError(f"{manifest}: 'files' must map relative paths to sha256")
         for rel in files:
             if _leaves_zoo(rel):
-                raise ZooIntegrityError(f"{manifest}: file {rel!r} leaves the zoo")
+                raise ZooIntegrityError(
+                    f"{manifest}: file {rel!r} leaves the zoo; refusing this zoo, use one "
+                    "from a trusted source"
+                )
         return dict(files)
 
     def _entry(self, m: object) -> ModelEntry:
@@ -163,7 +170,8 @@ class Zoo:
             )
         if _leaves_zoo(m["path"]):
             raise ZooIntegrityError(
-                f"manifest entry {m['id']!r}: path {m['path']!r} leaves the zoo"
+                f"manifest entry {m['id']!r}: path {m['path']!r} leaves the zoo; refusing "
+                "this zoo, use one from a trusted source"
             )
         snr = m.get("snr")
         if snr is not None and (

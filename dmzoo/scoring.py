@@ -79,6 +79,7 @@ def _histogram(
         except ValueError as err:
             raise InvalidParameterError(f"(pt, eta) arrays: {err}") from None
         filled.source = "arrays (pt, eta)"
+        events.add_jet_notices(filled, "arrays")
         return None, filled
     if hasattr(obj, "axes") and hasattr(obj, "values"):
         return None, events.counts_from_uhi(obj, name=type(obj).__name__)
@@ -152,11 +153,7 @@ def score(
     signal_template = _signal_template(zoo, benchmark, kind) if toys else None
     file, filled = _histogram(obj, pt_branch, eta_branch, scheduler)
     if filled.n_selected == 0:
-        raise InputFileError(
-            f"{file or 'input'}: none of its {filled.n_events} events has a leading jet inside the "
-            "histogram (130 <= pT < 2000 GeV, -4 <= eta < 4); nothing to score",
-            path=file,
-        )
+        raise _nothing_to_score(file, filled)
     model = zoo.model(entry)
     statistic = classifiers.statistic(model, kind, entry.id)
     value = float(statistic(filled.counts[None])[0])
@@ -213,6 +210,25 @@ def score(
         counts=filled.counts,
         files=filled.files,
     )
+
+
+def _nothing_to_score(file: str | None, filled: events.FilledHistogram) -> InputFileError:
+    """Why an input fills no bin, and what to check, for each of the three ways it happens."""
+    where, n = file or "input", filled.n_events
+    if n == 0:
+        why = "holds no events; nothing to score, give a file or histogram that has some"
+    elif filled.n_no_jet == n:
+        why = (
+            f"none of its {n} events has a jet with a finite pT and eta; nothing to score, "
+            "check the jet branches (--pt-branch, --eta-branch)"
+        )
+    else:
+        why = (
+            f"none of its {n} events has a leading jet inside the histogram (130 <= pT < 2000 "
+            "GeV, -4 <= eta < 4); nothing to score, check that pT is in GeV and the branches "
+            "hold the jets"
+        )
+    return InputFileError(f"{where}: {why}", path=file)
 
 
 def _check_toys(toys: Any, seed: Any) -> tuple[int, int]:

@@ -130,7 +130,7 @@ def test_bad_inputs_say_what_is_wrong(spec, message):
 def test_not_a_root_file(tmp_path):
     bad = tmp_path / "bad.root"
     bad.write_text("not root")
-    with pytest.raises(InputFileError, match="not a readable ROOT file"):
+    with pytest.raises(InputFileError, match="not a ROOT file"):
         events.read(str(bad))
 
 

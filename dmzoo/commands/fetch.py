@@ -27,8 +27,9 @@ def fetch(models: tuple[str, ...], as_json: bool) -> None:
     source = hub_source(repo, revision) or HubSource(
         constants.DEFAULT_HUB_REPO, constants.DEFAULT_HUB_REVISION
     )
-    click.echo(f"Fetching zoo {source} into {constants.hf_cache_dir()}", err=True)
+    # Said once the revision is found, so that a failure to find it is the only line.
     zoo = HubZoo.open(source)
+    click.echo(f"Fetching zoo {source} into {constants.hf_cache_dir()}", err=True)
 
     def progress(done: int, total: int, rel: str) -> None:
         click.echo(f"  [{done}/{total}] {rel}", err=True)

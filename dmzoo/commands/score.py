@@ -120,6 +120,7 @@ def score(files, benchmark, snr, kind, toys, seed, plot_path, zoo_path, as_json,
         from dmzoo import plots
 
         plots.require()  # before the work, so a missing extra costs nothing
+        plots.check_target(plot_path)  # and nor does a bad file name
     result = run_score(files, benchmark, snr, kind, toys, seed, reading, zoo_path)
     if plot_path is not None:
         plots.save(plots.summary_figure(result, open_zoo(zoo_path)), plot_path)
