@@ -89,9 +89,14 @@ class Selection:
         for name in ("met_min", "veto_pt_min", "veto_eta_max", "dphi_min", "dphi_jet_pt_min"):
             value = getattr(self, name)
             if not np.isfinite(value) or value < 0:
-                raise InvalidParameterError(f"{name} must be a finite number >= 0, not {value!r}")
+                flag = "--" + name.replace("_", "-")
+                raise InvalidParameterError(
+                    f"{name} ({flag}) must be a finite number >= 0, not {value!r}"
+                )
         if self.dphi_jets < 1:
-            raise InvalidParameterError(f"dphi_jets must be at least 1, not {self.dphi_jets!r}")
+            raise InvalidParameterError(
+                f"dphi_jets (--dphi-jets) must be at least 1, not {self.dphi_jets!r}"
+            )
 
     def cuts(self) -> list[Cut]:
         """The cuts after the paper's rule, in the order they run."""

@@ -122,9 +122,9 @@ def test_histogram_inputs_report_the_cuts_as_not_run(sample_events):
     "kwargs, message",
     [
         ({"name": "vbf"}, "unknown selection 'vbf'; choose one of monojet, leading-jet"),
-        ({"met_min": -1.0}, "met_min must be a finite number >= 0"),
-        ({"dphi_min": float("nan")}, "dphi_min must be a finite number >= 0"),
-        ({"dphi_jets": 0}, "dphi_jets must be at least 1"),
+        ({"met_min": -1.0}, r"met_min \(--met-min\) must be a finite number >= 0, not -1.0"),
+        ({"dphi_min": float("nan")}, r"dphi_min \(--dphi-min\) must be a finite number >= 0"),
+        ({"dphi_jets": 0}, r"dphi_jets \(--dphi-jets\) must be at least 1"),
     ],
 )
 def test_bad_thresholds_are_refused(kwargs, message):
@@ -172,7 +172,7 @@ def test_cli_prints_the_cutflow_and_turns_cuts_off(tmp_path, capsys):
 def test_cli_refuses_monojet_thresholds_with_the_papers_rule(nanoaod_like, capsys):
     code = main(["score", str(nanoaod_like), *BIN, "--selection", "leading-jet", "--met-min", "9"])
     assert code == 2
-    assert "--met-min belong to --selection monojet, not leading-jet" in capsys.readouterr().err
+    assert "--met-min belongs to --selection monojet, not leading-jet" in capsys.readouterr().err
 
 
 def test_cli_nothing_selected_is_one_line(capsys):

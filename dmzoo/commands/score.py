@@ -85,7 +85,8 @@ def selection_from(reading: dict):
     given = {key: value for key, value in given.items() if value is not None}
     if name == "leading-jet" and given:
         flags = ", ".join("--" + key.replace("_", "-") for key in given)
-        raise click.UsageError(f"{flags} belong to --selection monojet, not leading-jet")
+        verb = "belongs" if len(given) == 1 else "belong"
+        raise click.UsageError(f"{flags} {verb} to --selection monojet, not leading-jet")
     return Selection(name=name, **given)
 
 
