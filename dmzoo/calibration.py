@@ -15,7 +15,8 @@ least as high, with its binomial error), the signal's score quantiles, and the t
 
 Known shortcoming: the toys come from our simulated SM (Pythia 8, a parametric detector, the
 test part of a finite sample), so a p-value measures disagreement with that simulation; real
-data with a mismodelled background will look signal-like.
+data with a mismodelled background will look signal-like. The caller may pass an SM of its own
+instead (`score(..., background=...)`, see `dmzoo.background`).
 """
 
 from __future__ import annotations

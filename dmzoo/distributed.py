@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from dmzoo import binning, events, filesets
+from dmzoo import selection as selections
 from dmzoo.errors import (
     BranchNotFoundError,
     DmzooError,
@@ -109,22 +110,27 @@ def read(
     scheduler: Any = LOCAL,
     pt_branch: str | None = None,
     eta_branch: str | None = None,
+    selection: selections.Selection | str | None = None,
 ) -> events.FilledHistogram:
     """The zoo's histogram of every file `specs` name, filled on a Dask cluster.
 
     Files are located here, by the rules of `events.read` (which tree, which branches); the
     trees are read and filled by the workers. A TH2 is already a histogram: it is read here.
+    The workers apply the paper's rule only: a selection with a cut that would run on one of
+    the trees (a `monojet` selection on Delphes or NanoAOD) is refused before any work.
 
     Raises:
         MissingDependencyError: the dask extra is not installed.
-        InvalidParameterError: no scheduler at the address.
+        InvalidParameterError: no scheduler at the address; a selection cut would run.
         InputFileError, BranchNotFoundError, BinningError: as `events.read`.
     """
     require()
+    chosen = selections.get(selection)
     targets = {
         s: events.locate(s, pt_branch=pt_branch, eta_branch=eta_branch)
         for s in filesets.expand(specs)
     }
+    _refuse_cuts(chosen, targets)
     lazy = {s: _lazy_histogram(t) for s, t in targets.items() if _on_workers(t)}
     with connect(scheduler) as client:
         filled = _compute(client, lazy, targets)
@@ -133,11 +139,45 @@ def read(
         if spec in filled:
             part = filled[spec]
             events.add_jet_notices(part, f"{target.path.name}:{target.name}")
+            part.selection = _paper_rule_report(chosen, target, part)
         else:
-            part = _read_here(spec, target)
+            part = _read_here(spec, target, chosen)
         part.source = events.describe(target)
         parts.append((spec, part))
     return filesets.combine(parts)
+
+
+def _refuse_cuts(chosen: selections.Selection, targets: dict[str, events.Target]) -> None:
+    """The workers fill by the paper's rule; a cut that would run needs one process.
+
+    TODO: the cuts could run on the workers too (their branches read by uproot.dask, the
+    failing cut's index carried as a bin code like the bookkeeping); until then, one process.
+    """
+    for spec, target in targets.items():
+        if not _on_workers(target):
+            continue
+        found = selections.resolve(chosen, target.branches)
+        ready = [c.name for c in chosen.cuts() if all(q in found for q in c.needs)]
+        if ready:
+            raise InvalidParameterError(
+                f"{spec}: --selection {chosen.name} (cuts {', '.join(ready)}) runs in one "
+                "process only; drop --dask/--scheduler, or pass --selection leading-jet"
+            )
+
+
+def _paper_rule_report(
+    chosen: selections.Selection, target: events.Target, part: events.FilledHistogram
+) -> selections.SelectionReport:
+    """The cutflow of a tree filled on the workers: no cut of `chosen` had its branches."""
+    found = selections.resolve(chosen, target.branches)
+    report = selections.empty_report(chosen, found, f"tree {target.name!r}")
+    report.n_read = part.n_events
+    for cut in report.cuts:
+        cut.events = part.n_selected
+    said = selections.notice(report, f"{target.path.name}:{target.name}")
+    if said:
+        part.notices.append(said)
+    return report
 
 
 def _on_workers(target: events.Target) -> bool:
@@ -145,12 +185,19 @@ def _on_workers(target: events.Target) -> bool:
     return target.is_tree and "RNTuple" not in target.classname
 
 
-def _read_here(spec: str, target: events.Target) -> events.FilledHistogram:
+def _read_here(
+    spec: str, target: events.Target, chosen: selections.Selection
+) -> events.FilledHistogram:
     """A TH2 is already a histogram, nothing to distribute. An RNTuple is read here because
     uproot 5.7's dask reader of RNTuples cannot be sent to a worker (its task fails to
     unpickle, KeyError '__setstate__'); once uproot fixes that, RNTuples can go to the workers.
     """
-    part = events.read(spec, pt_branch=target.pt_key or None, eta_branch=target.eta_key or None)
+    part = events.read(
+        spec,
+        pt_branch=target.pt_key or None,
+        eta_branch=target.eta_key or None,
+        selection=chosen,
+    )
     if target.is_tree:
         part.notices.append(
             f"{spec}: an RNTuple, read on this machine, not on the Dask workers (uproot's "

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from dmzoo import binning
+from dmzoo import selection as selections
 from dmzoo.errors import BinningError, BranchNotFoundError, DmzooError, InputFileError
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ class FilledHistogram:
     source: str = ""  # what was read, in words
     notices: list[str] = field(default_factory=list)
     files: list[dict[str, Any]] = field(default_factory=list)  # per file read: its own counts
+    selection: selections.SelectionReport | None = None  # the cutflow; None for arrays
 
 
 def split_spec(spec: str) -> tuple[Path, str | None]:
@@ -328,25 +330,52 @@ def add_jet_notices(filled: FilledHistogram, name: str) -> None:
         )
 
 
-def fill_from_tree(tree, pt_key: str, eta_key: str) -> FilledHistogram:
-    """Fill the histogram from a tree or RNTuple, chunk by chunk."""
+def fill_from_tree(
+    tree,
+    pt_key: str,
+    eta_key: str,
+    *,
+    selection: selections.Selection | None = None,
+    found: dict[str, str] | None = None,
+) -> FilledHistogram:
+    """Fill the histogram from a tree or RNTuple, chunk by chunk, through the selection.
+
+    `found` maps the selection's quantities to the tree's branches (`selection.resolve`);
+    cuts without theirs pass every event. Without a selection, the paper's rule alone.
+    """
+    selection = selection or selections.Selection("leading-jet")
+    found = found or {}
     total = FilledHistogram(
         counts=np.zeros((binning.N_BINS, binning.N_BINS)), n_events=0, n_selected=0
     )
-    for chunk in tree.iterate([pt_key, eta_key], step_size=STEP_SIZE, library="ak"):
+    total.selection = selections.empty_report(selection, found, f"tree {tree.name!r}")
+    keys = list(dict.fromkeys([pt_key, eta_key, *found.values()]))
+    for chunk in tree.iterate(keys, step_size=STEP_SIZE, library="ak"):
         try:
-            part = fill_from_jets(chunk[pt_key], chunk[eta_key])
+            _fill_chunk(total, chunk, pt_key, eta_key, selection, found)
         except ValueError as err:
             raise BranchNotFoundError(f"{pt_key} and {eta_key}: {err}") from None
-        total.counts += part.counts
-        total.n_events += part.n_events
-        total.n_selected += part.n_selected
-        total.n_no_jet += part.n_no_jet
-        total.n_out_of_range += part.n_out_of_range
-        total.n_bad_jet_events += part.n_bad_jet_events
-        total.n_negative_pt_events += part.n_negative_pt_events
-        total.n_unsorted += part.n_unsorted
     return total
+
+
+def _fill_chunk(total: FilledHistogram, chunk, pt_key, eta_key, selection, found) -> None:
+    """Add one chunk of a tree to the running histogram, bookkeeping and cutflow."""
+    jets = (chunk[pt_key], chunk[eta_key])
+    lead_pt, lead_eta, has = leading_jets(*jets)
+    inside = has & binning.in_range(lead_pt, lead_eta)
+    arrays = {quantity: chunk[key] for quantity, key in found.items()}
+    passed = selections.masks(selection, arrays, (lead_pt, lead_eta, has), jets)
+    keep = selections.count(total.selection, inside, passed)
+    total.counts += binning.fill(lead_pt[keep], lead_eta[keep])
+    n_no_jet = int((~has).sum())
+    total.n_events += len(has)
+    total.n_selected += int(keep.sum())
+    total.n_no_jet += n_no_jet
+    total.n_out_of_range += len(has) - int(inside.sum()) - n_no_jet
+    bad, negative, unsorted = count_flags(np.bincount(jet_flags(*jets), minlength=N_FLAGS))
+    total.n_bad_jet_events += bad
+    total.n_negative_pt_events += negative
+    total.n_unsorted += unsorted
 
 
 def _edges(axis) -> np.ndarray:
@@ -463,6 +492,7 @@ class Target:
     flavour: str = ""  # for a tree: which known flavour, or "user branches"
     pt_key: str = ""
     eta_key: str = ""
+    branches: dict[str, str] = field(default_factory=dict)  # a tree's, as `_branch_names`
 
     @property
     def is_tree(self) -> bool:
@@ -470,9 +500,16 @@ class Target:
 
 
 def read(
-    spec: str, *, pt_branch: str | None = None, eta_branch: str | None = None
+    spec: str,
+    *,
+    pt_branch: str | None = None,
+    eta_branch: str | None = None,
+    selection: selections.Selection | str | None = None,
 ) -> FilledHistogram:
     """Fill the zoo's histogram from `file.root` or `file.root:object`.
+
+    A tree's events go through `selection` (`monojet` by default; see `dmzoo.selection`),
+    each cut where the tree has its branches; a TH2 is taken as already selected.
 
     Raises:
         InputFileError: the file is missing, unreadable or damaged, or holds nothing to score.
@@ -481,7 +518,7 @@ def read(
     """
     with _opened(spec) as (path, f, obj):
         target = _locate(path, f, obj, pt_branch, eta_branch)
-        return _fill(f, target)
+        return _fill(f, target, selections.get(selection))
 
 
 def locate(spec: str, *, pt_branch: str | None = None, eta_branch: str | None = None) -> Target:
@@ -544,18 +581,40 @@ def _locate(path: Path, f, obj: str | None, pt_branch, eta_branch) -> Target:
             path=str(path),
         )
     target.flavour, target.pt_key, target.eta_key = find_jet_branches(f[obj], pt_branch, eta_branch)
+    target.branches = _branch_names(f[obj])
     return target
 
 
-def _fill(f, target: Target) -> FilledHistogram:
+def _fill(f, target: Target, selection: selections.Selection) -> FilledHistogram:
+    where = f"{target.path.name}:{target.name}"
     if not target.is_tree:
-        filled = counts_from_uhi(f[target.key], name=f"{target.path.name}:{target.name}")
+        filled = counts_from_uhi(f[target.key], name=where)
         filled.source = describe(target)
+        filled.selection = histogram_selection(selection, filled, where)
         return filled
-    filled = fill_from_tree(f[target.key], target.pt_key, target.eta_key)
+    tree = f[target.key]
+    found = selections.resolve(selection, _branch_names(tree))
+    filled = fill_from_tree(tree, target.pt_key, target.eta_key, selection=selection, found=found)
     filled.source = describe(target)
-    add_jet_notices(filled, f"{target.path.name}:{target.name}")
+    add_jet_notices(filled, where)
+    said = selections.notice(filled.selection, where)
+    if said:
+        filled.notices.append(said)
     return filled
+
+
+def histogram_selection(
+    selection: selections.Selection, filled: FilledHistogram, where: str
+) -> selections.SelectionReport:
+    """The report of a histogram input: its contents count as selected, with a notice when
+    the selection has cuts that could not run."""
+    why = "the input is a histogram, not events"
+    if selection.cuts():
+        filled.notices.append(
+            f"{where}: a histogram; the {selection.name} selection's cuts need events and "
+            "did not run (its contents count as selected)"
+        )
+    return selections.not_applicable(selection, int(round(filled.n_selected)), why)
 
 
 def describe(target: Target) -> str:

@@ -7,6 +7,7 @@ histogram, and the result keeps every file's own counts so the report can list t
 
 from __future__ import annotations
 
+import copy
 import glob
 import logging
 import os
@@ -17,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from dmzoo import binning, events
+from dmzoo import selection as selections
 from dmzoo.errors import InputFileError
 
 log = logging.getLogger(__name__)
@@ -80,6 +82,7 @@ def file_entry(spec: str, filled: events.FilledHistogram) -> dict[str, Any]:
         "n_selected": filled.n_selected,
         "n_no_jet": filled.n_no_jet,
         "n_out_of_range": filled.n_out_of_range,
+        "cutflow": filled.selection.to_dict()["cutflow"] if filled.selection else None,
     }
 
 
@@ -99,6 +102,12 @@ def combine(parts: Sequence[tuple[str, events.FilledHistogram]]) -> events.Fille
         total.files.append(file_entry(spec, filled))
         if filled.source not in sources:
             sources.append(filled.source)
+        if filled.selection is None:
+            continue
+        if total.selection is None:
+            total.selection = copy.deepcopy(filled.selection)
+        else:
+            selections.add(total.selection, filled.selection)
     if len(parts) == 1:
         total.source = sources[0]
     else:
@@ -121,8 +130,9 @@ def read(
     pt_branch: str | None = None,
     eta_branch: str | None = None,
     scheduler: Any = None,
+    selection: selections.Selection | str | None = None,
 ) -> events.FilledHistogram:
-    """The zoo's histogram of every file `specs` name, added up.
+    """The zoo's histogram of every file `specs` name, through `selection`, added up.
 
     Without a scheduler the files are read here one after the other; with one (see
     `dmzoo.distributed`) the trees are read and filled on a Dask cluster.
@@ -136,7 +146,11 @@ def read(
         from dmzoo import distributed
 
         return distributed.read(
-            specs, scheduler=scheduler, pt_branch=pt_branch, eta_branch=eta_branch
+            specs,
+            scheduler=scheduler,
+            pt_branch=pt_branch,
+            eta_branch=eta_branch,
+            selection=selection,
         )
-    files = expand(specs)
-    return combine([(s, events.read(s, pt_branch=pt_branch, eta_branch=eta_branch)) for s in files])
+    reading = {"pt_branch": pt_branch, "eta_branch": eta_branch, "selection": selection}
+    return combine([(s, events.read(s, **reading)) for s in expand(specs)])

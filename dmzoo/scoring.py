@@ -11,7 +11,19 @@ from typing import Any
 
 import numpy as np
 
-from dmzoo import binning, calibration, classifiers, events, filesets, tables, templates
+from dmzoo import (
+    background as backgrounds,
+)
+from dmzoo import (
+    binning,
+    calibration,
+    classifiers,
+    events,
+    filesets,
+    tables,
+    templates,
+)
+from dmzoo import selection as selections
 from dmzoo.calibration import Calibration, ToyScores
 from dmzoo.classifiers import ClassProbabilities
 from dmzoo.errors import InputFileError, InvalidParameterError, ModelNotFoundError
@@ -51,6 +63,8 @@ class ScoreResult:
     toys: ToyScores | None = field(default=None, repr=False, compare=False)  # for plots
     counts: np.ndarray | None = field(default=None, repr=False, compare=False)  # for plots
     files: list[dict[str, Any]] = field(default_factory=list)  # each file read, with its counts
+    selection: dict[str, Any] | None = None  # name, thresholds, cuts, cutflow; None for arrays
+    background: dict[str, Any] | None = None  # the SM of the pseudo-experiments; None: no toys
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON fields: all but the arrays kept for plots."""
@@ -60,13 +74,22 @@ class ScoreResult:
 
 
 def _histogram(
-    obj: Any, pt_branch: str | None, eta_branch: str | None, scheduler: Any = None
+    obj: Any,
+    pt_branch: str | None,
+    eta_branch: str | None,
+    scheduler: Any = None,
+    selection: selections.Selection | None = None,
 ) -> tuple[str | None, events.FilledHistogram]:
     """Whatever the user passed, as the zoo's filled histogram."""
+    chosen = selections.get(selection)
     specs = filesets.as_specs(obj)
     if specs is not None:
         filled = filesets.read(
-            specs, pt_branch=pt_branch, eta_branch=eta_branch, scheduler=scheduler
+            specs,
+            pt_branch=pt_branch,
+            eta_branch=eta_branch,
+            scheduler=scheduler,
+            selection=chosen,
         )
         return " ".join(specs), filled
     if scheduler is not None:
@@ -82,7 +105,9 @@ def _histogram(
         events.add_jet_notices(filled, "arrays")
         return None, filled
     if hasattr(obj, "axes") and hasattr(obj, "values"):
-        return None, events.counts_from_uhi(obj, name=type(obj).__name__)
+        filled = events.counts_from_uhi(obj, name=type(obj).__name__)
+        filled.selection = events.histogram_selection(chosen, filled, type(obj).__name__)
+        return None, filled
     if isinstance(obj, np.ndarray) and obj.shape == (binning.N_BINS, binning.N_BINS):
         if not np.issubdtype(obj.dtype, np.number) or np.iscomplexobj(obj):
             raise InvalidParameterError(f"a counts array must be real numbers, not {obj.dtype}")
@@ -90,9 +115,11 @@ def _histogram(
         notices: list[str] = []
         events._check_counts(arr, "counts array", notices)
         n = int(round(arr.sum()))
-        return None, events.FilledHistogram(
+        filled = events.FilledHistogram(
             counts=arr, n_events=n, n_selected=n, source="counts array [30, 30]", notices=notices
         )
+        filled.selection = events.histogram_selection(chosen, filled, "counts array")
+        return None, filled
     raise TypeError(
         "score() takes a file path, a (pt, eta) pair of arrays, a UHI histogram (hist, "
         "boost-histogram, uproot TH2) or a [30, 30] numpy array of counts, not "
@@ -112,6 +139,8 @@ def score(
     kind: str = "binary",
     toys: int = calibration.DEFAULT_TOYS,
     seed: int = calibration.DEFAULT_SEED,
+    selection: selections.Selection | str | None = None,
+    background: Any = None,
 ) -> ScoreResult:
     """Score one input with the zoo's classifier of `kind` nearest to `snr`, and calibrate it.
 
@@ -130,12 +159,17 @@ def score(
         seed: of the pseudo-experiments; the same seed gives the same answer.
         scheduler: fill the histogram of files on Dask (the `dask` extra): `"local"` for a
             cluster on this machine, a scheduler address, or a `distributed.Client`.
+        selection: `monojet` (the default), `leading-jet` (the paper's rule alone) or a
+            `dmzoo.selection.Selection` with its own thresholds; applied to trees only.
+        background: the SM of the pseudo-experiments instead of the zoo's template: anything
+            `obj` may be (a TH2, events of any flavour, through the same selection).
 
     Raises:
         InputFileError, BranchNotFoundError, BinningError: the input cannot be scored.
         ModelNotFoundError: no model of the kind, or none for the benchmark.
         InvalidParameterError: snr, toys or seed out of their domain.
         MissingDependencyError: a scheduler without the dask extra installed.
+        InputFileError: a background with no event in the histogram.
 
     >>> import numpy as np, dmzoo
     >>> r = dmzoo.score(np.full((30, 30), 50.0), benchmark="spin1_offshell", snr=1.0, toys=200)
@@ -148,10 +182,15 @@ def score(
             f"benchmark must be a name such as 'spin1_offshell', not {benchmark!r}"
         )
     toys, seed = _check_toys(toys, seed)
+    chosen = selections.get(selection)
+    if background is not None and not toys:
+        raise InvalidParameterError(
+            "a background is used by the pseudo-experiments; drop toys=0 (--toys 0) or it"
+        )
     zoo = Zoo(Path(zoo)) if isinstance(zoo, (str, Path)) else (zoo or Zoo.default())
     entry = classifiers.select(zoo, kind, benchmark, snr)
     signal_template = _signal_template(zoo, benchmark, kind) if toys else None
-    file, filled = _histogram(obj, pt_branch, eta_branch, scheduler)
+    file, filled = _histogram(obj, pt_branch, eta_branch, scheduler, chosen)
     if filled.n_selected == 0:
         raise _nothing_to_score(file, filled)
     model = zoo.model(entry)
@@ -169,14 +208,17 @@ def score(
             f"the histogram holds {n} events, the model was trained on {b_train} background "
             f"events per histogram; the quoted AUC holds at {b_train}, not here"
         )
-    calibrated, toy_scores = None, None
+    calibrated, toy_scores, sm = None, None, None
     if toys:
+        sm = _background(zoo, background, filled, (pt_branch, eta_branch, scheduler, chosen))
+        notes += sm.notices
+        warnings += sm.warnings
         calibrated, toy_scores = calibration.calibrate(
             value,
             statistic,
             n_events=int(round(filled.counts.sum())),
             snr=snr,
-            sm_probabilities=templates.get(zoo, "sm").probabilities,
+            sm_probabilities=sm.probabilities,
             signal_probabilities=signal_template.probabilities,
             n_toys=toys,
             seed=seed,
@@ -209,12 +251,24 @@ def score(
         toys=toy_scores,
         counts=filled.counts,
         files=filled.files,
+        selection=filled.selection.to_dict() if filled.selection else None,
+        background=sm.to_dict() if sm else None,
     )
 
 
 def _nothing_to_score(file: str | None, filled: events.FilledHistogram) -> InputFileError:
-    """Why an input fills no bin, and what to check, for each of the three ways it happens."""
+    """Why an input fills no bin, and what to check: no events, no usable jets, all outside,
+    or (under a selection with cuts) the cut that removed the last event."""
     where, n = file or "input", filled.n_events
+    report = filled.selection
+    # A selection's message only when the paper's rule kept events that a later cut removed.
+    if report is not None and len(report.cuts) > 1 and report.cuts[0].events > 0:
+        return InputFileError(
+            f"{where}: none of its {n} events passes the {report.name} selection "
+            f"(cutflow: {report.cutflow_text()}); nothing to score; loosen a cut (--met-min, "
+            "--dphi-min, --no-lepton-veto, ...) or pass --selection leading-jet",
+            path=file,
+        )
     if n == 0:
         why = "holds no events; nothing to score, give a file or histogram that has some"
     elif filled.n_no_jet == n:
@@ -229,6 +283,14 @@ def _nothing_to_score(file: str | None, filled: events.FilledHistogram) -> Input
             "hold the jets"
         )
     return InputFileError(f"{where}: {why}", path=file)
+
+
+def _background(zoo: Zoo, background: Any, filled, reading) -> backgrounds.Background:
+    """The SM of the pseudo-experiments: the user's, read like the data, or the zoo's."""
+    if background is None:
+        return backgrounds.from_template(templates.get(zoo, "sm"))
+    file, bkg = _histogram(background, *reading)
+    return backgrounds.from_filled(file, bkg, n_data=filled.n_selected)
 
 
 def _check_toys(toys: Any, seed: Any) -> tuple[int, int]:

@@ -43,9 +43,10 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
 
 
 def assert_one_error(err: str, *keywords: str) -> None:
-    """Exactly one line on stderr, an `Error:` that holds every keyword, and no traceback."""
+    """One `Error:` line on stderr holding every keyword, and no traceback; `Note:` lines about
+    what was read before the failure may precede it."""
     assert "Traceback" not in err
-    lines = err.splitlines()
+    lines = [line for line in err.splitlines() if not line.startswith("Note: ")]
     assert len(lines) == 1 and lines[0].startswith("Error: "), err
     for word in keywords:
         assert word in lines[0], f"{word!r} not in {lines[0]!r}"

@@ -17,7 +17,17 @@ def run(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_score_real_nanoaod_json():
-    out = run("score", str(NANOAOD), "--benchmark", "spin1_offshell", "--snr", "1.2", "--json")
+    out = run(
+        "score",
+        str(NANOAOD),
+        "--benchmark",
+        "spin1_offshell",
+        "--snr",
+        "1.2",
+        "--json",
+        "--selection",
+        "leading-jet",
+    )
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["n_events"] == 200 and data["n_selected"] == 2

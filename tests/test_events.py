@@ -37,7 +37,7 @@ def test_user_branch_names(tmp_path):
 
 
 def test_real_nanoaod_counts():
-    filled = events.read(str(NANOAOD))
+    filled = events.read(str(NANOAOD), selection="leading-jet")
     assert (filled.n_events, filled.n_selected) == (200, 2)
     assert "NanoAOD" in filled.source
 

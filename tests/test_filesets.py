@@ -82,6 +82,20 @@ def test_one_file_reads_as_before(nanoaod_like):
             "n_selected": 3,
             "n_no_jet": 1,
             "n_out_of_range": 2,
+            # A tree with jets alone: the monojet cuts pass every event (they are skipped).
+            "cutflow": [{"cut": "read", "events": 6}]
+            + [
+                {"cut": name, "events": 3}
+                for name in (
+                    "leading_jet",
+                    "jet_id",
+                    "met",
+                    "electron_veto",
+                    "muon_veto",
+                    "photon_veto",
+                    "dphi",
+                )
+            ],
         }
     ]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from dmzoo.commands import open_zoo, zoo_options
-from dmzoo.commands.score import input_options, run_score, scoring_options
+from dmzoo.commands.score import input_options, run_score, scoring_options, selection_from
 
 KINDS = ("binary", "multimodel_binary", "multiclass")
 
@@ -42,6 +42,7 @@ def histogram(files, output: Path, **reading) -> None:
     from dmzoo import filesets, plots
 
     plots.require()
+    plots.check_target(output)  # before reading, so a bad file name costs nothing
     if reading["scheduler"] and reading["local_dask"]:
         raise click.UsageError("give --scheduler ADDRESS or --dask, not both")
     filled = filesets.read(
@@ -49,6 +50,7 @@ def histogram(files, output: Path, **reading) -> None:
         pt_branch=reading["pt_branch"],
         eta_branch=reading["eta_branch"],
         scheduler="local" if reading["local_dask"] else reading["scheduler"],
+        selection=selection_from(reading),
     )
     for note in filled.notices:
         click.echo(f"Note: {note}", err=True)

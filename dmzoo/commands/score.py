@@ -13,8 +13,87 @@ DEFAULT_TOYS = 1000  # dmzoo.calibration's defaults, repeated so --help imports 
 DEFAULT_SEED = 0
 
 
+SELECTIONS = ("monojet", "leading-jet")  # dmzoo.selection.NAMES, kept import-free
+# The options of dmzoo.selection.Selection's thresholds; None leaves its default.
+SELECTION_OPTIONS = (
+    click.option(
+        "--selection",
+        "selection_name",
+        type=click.Choice(SELECTIONS),
+        default="monojet",
+        show_default=True,
+        help="Events entering the histogram: a monojet preselection (each cut where the file "
+        "has its branches) or the paper's rule alone (leading jet in the histogram).",
+    ),
+    click.option("--met-min", type=float, default=None, help="monojet: MET above this, GeV [130]."),
+    click.option(
+        "--jet-id/--no-jet-id",
+        default=None,
+        help="monojet: the leading jet passes the tight jet ID (NanoAOD) [on].",
+    ),
+    click.option(
+        "--lepton-veto/--no-lepton-veto",
+        default=None,
+        help="monojet: veto events with an electron or muon [on].",
+    ),
+    click.option(
+        "--photon-veto/--no-photon-veto",
+        default=None,
+        help="monojet: veto events with a photon [on].",
+    ),
+    click.option(
+        "--veto-pt-min",
+        type=float,
+        default=None,
+        help="monojet: vetoed objects' pT above, GeV [10].",
+    ),
+    click.option(
+        "--veto-eta-max",
+        type=float,
+        default=None,
+        help="monojet: vetoed objects' |eta| below [2.5].",
+    ),
+    click.option(
+        "--dphi-min",
+        type=float,
+        default=None,
+        help="monojet: min dphi(jet, MET) of the leading jets above this; 0 turns it off [0.4].",
+    ),
+    click.option(
+        "--dphi-jets",
+        type=click.IntRange(min=1),
+        default=None,
+        help="monojet: how many leading jets the dphi cut looks at [4].",
+    ),
+    click.option(
+        "--dphi-jet-pt-min",
+        type=float,
+        default=None,
+        help="monojet: jets of the dphi cut have pT above this, GeV [30].",
+    ),
+)
+
+
+def selection_from(reading: dict):
+    """The Selection the options in `reading` ask for; they are taken out of it."""
+    from dmzoo.selection import Selection
+
+    name = reading.pop("selection_name")
+    given = {
+        key: reading.pop(key) for key in [k for k in reading if k in Selection.__dataclass_fields__]
+    }
+    given = {key: value for key, value in given.items() if value is not None}
+    if name == "leading-jet" and given:
+        flags = ", ".join("--" + key.replace("_", "-") for key in given)
+        verb = "belongs" if len(given) == 1 else "belong"
+        raise click.UsageError(f"{flags} {verb} to --selection monojet, not leading-jet")
+    return Selection(name=name, **given)
+
+
 def input_options(f: Callable) -> Callable:
     """FILE... and the reading options every command reading events shares."""
+    for option in reversed(SELECTION_OPTIONS):
+        f = option(f)
     f = click.option(
         "--dask", "local_dask", is_flag=True, help="Fill the histogram on a local Dask cluster."
     )(f)
@@ -60,6 +139,14 @@ def scoring_options(f: Callable) -> Callable:
             show_default=True,
             help="Seed of the pseudo-experiments.",
         ),
+        click.option(
+            "--background",
+            default=None,
+            metavar="FILE",
+            help="The SM of the pseudo-experiments instead of the zoo's template: a TH2 in the "
+            "zoo's binning or events of any flavour (file.root or file.root:object), read "
+            "through the same selection as the data.",
+        ),
     ]
     for option in reversed(options):
         f = option(f)
@@ -69,10 +156,12 @@ def scoring_options(f: Callable) -> Callable:
 def run_score(files, benchmark, snr, kind, toys, seed, reading: dict, zoo_path):
     """The library call behind both commands, with notes and warnings on stderr.
 
-    `reading` holds the options of `input_options` besides the files.
+    `reading` holds the options of `input_options` besides the files, and --background.
     """
     from dmzoo.scoring import score as run
 
+    background = reading.pop("background")
+    chosen = selection_from(reading)
     scheduler, local_dask = reading["scheduler"], reading["local_dask"]
     if scheduler and local_dask:
         raise click.UsageError("give --scheduler ADDRESS or --dask, not both")
@@ -87,6 +176,8 @@ def run_score(files, benchmark, snr, kind, toys, seed, reading: dict, zoo_path):
         kind=kind or "binary",
         toys=toys,
         seed=seed,
+        selection=chosen,
+        background=background,
     )
     for note in result.notes:
         click.echo(f"Note: {note}", err=True)
@@ -144,6 +235,7 @@ def summary(r) -> str:
         f"{r.file or 'input'}: {r.source}",
         f"  events read {r.n_events}, selected {r.n_selected}, no usable jet {r.n_no_jet}, "
         f"leading jet outside the histogram {r.n_out_of_range}",
+        *cutflow_lines(r.selection),
         f"  model {r.model} (zoo {r.zoo_version}) for S/sqrt(B) = {r.snr_requested:g}",
         f"  score {r.score:.4f}  ({WHAT[r.kind].format(benchmark=r.benchmark)})",
     ]
@@ -163,7 +255,32 @@ def summary(r) -> str:
         lines += _classes(r.classes)
     if r.calibration is not None:
         lines += _calibration(r.calibration, r.benchmark)
+    if r.background is not None:
+        lines.append(_background(r.background))
     return "\n".join(lines)
+
+
+def _background(b: dict) -> str:
+    if b["kind"] == "zoo":
+        return f"    SM of the pseudo-experiments: {b['source']}"
+    return (
+        f"    SM of the pseudo-experiments: the background {b['file'] or 'given'} "
+        f"({b['source']}), {b['n_events']} events"
+    )
+
+
+def cutflow_lines(selection: dict | None) -> list[str]:
+    """The selection's name and cutflow, one cut a line, skipped cuts marked."""
+    if selection is None:
+        return []
+    lines = [f"  selection {selection['name']}, events after each cut:"]
+    cuts = {c["name"]: c for c in selection["cuts"]}
+    requirement = {"read": "events read", **{n: c["requirement"] for n, c in cuts.items()}}
+    for step in selection["cutflow"]:
+        cut = cuts.get(step["cut"], {"applied": True})
+        mark = "" if cut["applied"] else f"  (skipped: {cut['skipped_because']})"
+        lines.append(f"    {step['events']:>8}  {step['cut']}: {requirement[step['cut']]}{mark}")
+    return lines
 
 
 def _classes(c) -> list[str]:
