@@ -14,21 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import combinations
 
-from dmzoo.registry import make_id
+from dmzoo.registry import BENCHMARKS, make_id
 
-# The paper's Table 1 in order, with the multiclass labels of the seven trained models.
-BENCHMARKS = (
-    "alp",
-    "spin0_offshell",
-    "spin0_onshell",
-    "spin0_offshell_ps",
-    "spin1_offshell",
-    "spin1_onshell",
-    "spin1_offshell_ps",
-    "spin2_offshell",
-    "spin2_onshell",
-    "spin2_offshell_ps",
-)
+# The multiclass labels 1-7 of the seven trained models (the paper's Table 1).
 LABELLED = (
     "alp",
     "spin0_offshell",
@@ -41,6 +29,7 @@ LABELLED = (
 HELD_OUT = tuple(b for b in BENCHMARKS if b not in LABELLED)
 # Section 4.4 sets the on-shell mediators and the ALP against each other.
 VERSUS = ("alp", "spin0_onshell", "spin1_onshell", "spin2_onshell")
+SNR_GRID = (0.1, 0.15, 0.22, 0.33, 0.45, 0.67, 1.0, 1.5, 2.2, 3.3, 4.5, 6.7, 10.0)
 MULTICLASS_THRESHOLD = 0.25  # a prediction counts if it is the top class and above 2 / 8
 
 
@@ -53,11 +42,9 @@ class Spec:
     @property
     def labels(self) -> dict[str, str]:
         """Output index -> what it stands for, as written into the metadata."""
-        if self.kind == "multimodel_binary":
-            return {"0": "sm", "1": "any of " + ", ".join(LABELLED)}
         if self.kind == "model_vs_model":
             return {"0": self.classes[0][0], "1": self.classes[1][0]}
-        return {str(i): (c[0] if c else "sm") for i, c in enumerate(self.classes)}
+        return {str(i): _class_name(c) for i, c in enumerate(self.classes)}
 
     @property
     def samples(self) -> tuple[str, ...]:
@@ -68,9 +55,14 @@ class Spec:
     @property
     def pool_samples(self) -> tuple[str, ...]:
         """What training and measuring load: multimodel networks are tested on all ten."""
-        if self.kind in ("multimodel_binary", "multiclass"):
+        if self.kind in ("multimodel_binary", "multiclass") or len(self.classes[-1]) > 1:
             return ("sm", *BENCHMARKS)
         return self.samples
+
+    @property
+    def conditioned(self) -> bool:
+        """A parametric network: S/sqrt(B) is an input, one network for the whole range."""
+        return self.kind == "parametric"
 
     @property
     def n_outputs(self) -> int:
@@ -81,8 +73,14 @@ class Spec:
         """The name seeds derive from; a binary's is its benchmark, as in the first zoo."""
         return self.benchmark if self.kind == "binary" else make_id(self.kind, self.benchmark, None)
 
-    def model_id(self, snr: float) -> str:
-        return make_id(self.kind, self.benchmark, snr)
+    def model_id(self, snr: float | None) -> str:
+        return make_id(self.kind, self.benchmark, None if self.conditioned else snr)
+
+
+def _class_name(signals: tuple[str, ...]) -> str:
+    if not signals:
+        return "sm"
+    return signals[0] if len(signals) == 1 else "any of " + ", ".join(signals)
 
 
 def binary(benchmark: str) -> Spec:
@@ -99,6 +97,12 @@ def multiclass() -> Spec:
 
 def model_vs_model(a: str, b: str) -> Spec:
     return Spec("model_vs_model", ((a,), (b,)), f"{a}_vs_{b}")
+
+
+def parametric(benchmark: str | None) -> Spec:
+    """The network for every S/sqrt(B) of one benchmark, or the multimodel one (None)."""
+    signals = LABELLED if benchmark is None else (benchmark,)
+    return Spec("parametric", ((), signals), benchmark)
 
 
 def all_model_vs_model() -> list[Spec]:
@@ -119,4 +123,6 @@ def from_id(model_id: str) -> Spec:
     if kind == "model_vs_model":
         a, b = benchmark.split("_vs_")
         return model_vs_model(a, b)
+    if kind == "parametric":
+        return parametric(benchmark)
     raise ValueError(f"no training spec for {model_id!r}")

@@ -16,9 +16,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ banner is
 
 log = logging.getLogger("dmzoo_training")
 
-# Statistics of the first slice; the full zoo raises every benchmark to 500k.
-DEFAULT_TARGETS = {"sm": 1_500_000, "spin1_offshell": 500_000}
-DEFAULT_TARGET = 50_000
+# Selected events per sample: the SM pool of the paper's size, its tail sample, and 500k for
+# every benchmark.
+DEFAULT_TARGETS = {"sm": 1_500_000, "sm_tail": 200_000}
+DEFAULT_TARGET = 500_000
 
 
 def _setup_logging(verbose: int) -> None:
@@ -59,7 +60,7 @@ def generate(samples, target, workers, data_dir, no_progress) -> None:
         click.echo(json.dumps(summary, sort_keys=True))
 
 
-KINDS = ("binary", "multimodel_binary", "multiclass", "model_vs_model")
+KINDS = ("binary", "multimodel_binary", "multiclass", "model_vs_model", "parametric")
 
 
 def chosen_specs(kinds, benchmarks):
@@ -74,6 +75,9 @@ def chosen_specs(kinds, benchmarks):
             specs.append(classifiers.multimodel_binary())
         elif kind == "multiclass":
             specs.append(classifiers.multiclass())
+        elif kind == "parametric":
+            names = benchmarks or classifiers.BENCHMARKS
+            specs += [classifiers.parametric(b) for b in names] + [classifiers.parametric(None)]
         else:
             specs += classifiers.all_model_vs_model()
     return specs
@@ -132,7 +136,15 @@ def train(kinds, benchmarks, snrs, repeats, workers, scheduler, max_epochs, no_p
         )
 
 
-VALIDATIONS = ("distributions", "top-loop", "closure", "one-mass", "mpi", "threshold")
+VALIDATIONS = (
+    "distributions",
+    "top-loop",
+    "closure",
+    "one-mass",
+    "mpi",
+    "threshold",
+    "threshold-tail",
+)
 
 
 @main.command()
@@ -162,9 +174,39 @@ def validate(whats) -> None:
             path = v.write("one_mass_per_regime", v.one_mass())
         elif what == "threshold":
             path = v.write("generation_threshold", v.threshold_bias())
+        elif what == "threshold-tail":
+            path = v.write("generation_threshold_tail", v.tail_threshold_bias())
         else:
             path = v.write("mpi_effect", v.mpi_effect())
         click.echo(f"{what}: {path}")
+
+
+@main.command()
+@click.option(
+    "--what",
+    "whats",
+    multiple=True,
+    type=click.Choice(["wrong-snr", "wrong-model", "parametric"]),
+    default=("wrong-snr", "wrong-model", "parametric"),
+    show_default=True,
+)
+def evaluate(whats) -> None:
+    """Networks on the wrong S/sqrt(B) and the wrong model; parametric against grid (zoo/tables)."""
+    from dmzoo_training import crosscheck
+    from dmzoo_training.zoo_build import refresh_manifest, write_table
+
+    if "wrong-snr" in whats:
+        rows = crosscheck.wrong_snr()
+        first = ("benchmark", "snr_train", "snr_test", "auc")
+        click.echo(str(write_table(paths.ZOO, "auc_wrong_snr", rows, first)))
+    if "wrong-model" in whats:
+        rows = crosscheck.wrong_model()
+        first = ("trained_on", "tested_on", "snr", "auc")
+        click.echo(str(write_table(paths.ZOO, "auc_wrong_model", rows, first)))
+    if "parametric" in whats and (rows := crosscheck.parametric_vs_grid()):
+        first = ("benchmark", "snr", "auc", "auc_grid", "auc_optimal")
+        click.echo(str(write_table(paths.ZOO, "auc_parametric", rows, first)))
+    refresh_manifest(paths.ZOO)
 
 
 @main.command(name="export")
@@ -214,6 +256,25 @@ def templates() -> None:
 
     click.echo(str(write_templates()))
     refresh_manifest(paths.ZOO)
+
+
+@main.command(name="all")
+@click.option("--workers", type=int, default=os.cpu_count() or 1, show_default=True)
+@click.option("--scheduler", default=None, help="Dask scheduler address for the trainings.")
+@click.pass_context
+def run_all(ctx, workers, scheduler) -> None:
+    """Every stage in order: generate, train, evaluate, export, templates, tables, card.
+
+    Each stage is resumable and skips what it finds done (finished rounds and trainings), so
+    rerunning after an interruption continues where it stopped.
+    """
+    ctx.invoke(generate, workers=workers)
+    ctx.invoke(train, kinds=KINDS, workers=workers, scheduler=scheduler)
+    ctx.invoke(evaluate)
+    ctx.invoke(export_cmd)
+    ctx.invoke(templates)
+    ctx.invoke(tables)
+    ctx.invoke(card)
 
 
 @main.command()

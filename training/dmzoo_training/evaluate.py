@@ -18,7 +18,7 @@ from collections.abc import Callable
 import numpy as np
 
 from dmzoo_training import classifiers, histograms
-from dmzoo_training.classifiers import Spec
+from dmzoo_training.classifiers import BENCHMARKS, SNR_GRID, Spec
 from dmzoo_training.histograms import mixture, seed_of
 
 N_FREQUENCY = 1000  # histograms per sample for the multiclass prediction frequencies
@@ -83,7 +83,7 @@ def measure(
 def _per_benchmark(predict, pools, snr, b, s, n_test) -> dict:
     """AUC on every benchmark's own binary test set (the held-out ones included)."""
     out = {}
-    for name in classifiers.BENCHMARKS:
+    for name in BENCHMARKS:
         if name not in pools.full:
             continue
         x, y = _test_set(pools, classifiers.binary(name), snr, b, s, n_test)
@@ -130,7 +130,7 @@ def _frequencies(predict, pools, names, snr, b, s) -> dict:
     is above 0.25; otherwise it counts as `none`.
     """
     out = {}
-    for sample in ("sm", *classifiers.BENCHMARKS):
+    for sample in ("sm", *BENCHMARKS):
         if sample not in pools.full:
             continue
         cls = () if sample == "sm" else (sample,)
@@ -143,3 +143,34 @@ def _frequencies(predict, pools, names, snr, b, s) -> dict:
         freq["none"] = float(np.mean(~counted))
         out[sample] = freq
     return out
+
+
+# Where a parametric network is measured besides the grid points: points between them.
+BETWEEN = (0.12, 0.8, 1.2, 5.5)
+
+
+def measure_parametric(predict, pools, spec: Spec, b: int, n_test: int) -> dict:
+    """AUC and limit at every point, on each benchmark's own binary test histograms.
+
+    At grid points these are the very histograms the grid networks were measured on, so the
+    comparison with them (`crosscheck.parametric_vs_grid`) is histogram for histogram.
+    """
+    names = [spec.benchmark] if spec.benchmark else [n for n in BENCHMARKS if n in pools.full]
+    rows = []
+    for name in names:
+        for snr in sorted((*SNR_GRID, *BETWEEN)):
+            s = histograms.n_signal(snr, b)
+            x, y = _test_set(pools, classifiers.binary(name), snr, b, s, n_test)
+            lim = _binary_limits(pools.full, None, name, snr, b, s, x)
+            t = np.full((len(x), 1), snr, dtype=np.float32)
+            rows.append(
+                {
+                    "benchmark": name,
+                    "snr": snr,
+                    "auc": histograms.auc(predict(x, t), y),
+                    "auc_optimal": histograms.auc(lim["t"], y),
+                    "trained_on": name in spec.classes[1],
+                }
+            )
+    main = [r for r in rows if r["trained_on"]]
+    return {"points": rows, "auc": float(np.mean([r["auc"] for r in main]))}

@@ -37,14 +37,20 @@ def to_onnx(model, metadata: dict[str, str]):
     import tensorflow as tf
     import tf2onnx
 
-    spec = (tf.TensorSpec([None, binning.N_BINS, binning.N_BINS], tf.float32, name="histogram"),)
+    histogram = tf.TensorSpec([None, binning.N_BINS, binning.N_BINS], tf.float32, name="histogram")
+    if len(model.inputs) == 2:  # a parametric model also takes S/sqrt(B) itself, [N, 1]
+        spec = (histogram, tf.TensorSpec([None, 1], tf.float32, name="snr"))
 
-    @tf.function(input_signature=spec)
-    def forward(histogram):
-        out = model(histogram, training=False)
-        if out.shape[-1] == 1:
-            out = tf.reshape(out, [-1])
-        return tf.identity(out, name="probability")
+        @tf.function(input_signature=spec)
+        def forward(histogram, snr):
+            return _flat_output(tf, model([histogram, snr], training=False))
+
+    else:
+        spec = (histogram,)
+
+        @tf.function(input_signature=spec)
+        def forward(histogram):
+            return _flat_output(tf, model(histogram, training=False))
 
     proto, _ = tf2onnx.convert.from_function(forward, input_signature=spec, opset=OPSET)
     proto.ir_version = IR_VERSION
@@ -57,6 +63,12 @@ def to_onnx(model, metadata: dict[str, str]):
     proto.graph.output[0].name = _rename_output(proto)
     _canonical_names(proto)
     return proto
+
+
+def _flat_output(tf, out):
+    if out.shape[-1] == 1:
+        out = tf.reshape(out, [-1])
+    return tf.identity(out, name="probability")
 
 
 def _canonical_names(proto) -> None:
@@ -116,6 +128,9 @@ OUTPUT_DOCS = {
     "signal of label 1 rather than that of label 0 (both on top of the SM)",
     "multiclass": "probability: float32 [N, 8], probability of each class of `labels` "
     "(0: SM only, 1-7: SM plus that benchmark); rows sum to 1",
+    "parametric": "probability: float32 [N], probability that the histogram holds signal on top "
+    "of the SM, for the S/sqrt(B) given in the second input `snr` (float32 [N, 1], S/sqrt(B) "
+    "itself; the graph takes its logarithm)",
 }
 
 

@@ -27,7 +27,7 @@ from dmzoo_training.benchmarks import SAMPLES, Sample
 log = logging.getLogger(__name__)
 
 SLICE_EVENTS = 50_000  # generated events per task of a direct sample
-ROUND_EVENTS = {"sm": 500_000}  # generated events per round; others use the default
+ROUND_EVENTS = {"sm": 500_000, "sm_tail": 500_000}  # generated per round; others the default
 DEFAULT_ROUND_EVENTS = 250_000
 PT_SELECT = (130.0, 2000.0)  # the paper's selection, closed ranges
 ETA_SELECT = 4.0
@@ -47,8 +47,8 @@ class Task:
         return f"round-{self.round:03d}-task-{self.index:03d}"
 
 
-def select(pt: np.ndarray, eta: np.ndarray) -> np.ndarray:
-    return (pt >= PT_SELECT[0]) & (pt <= PT_SELECT[1]) & (np.abs(eta) <= ETA_SELECT)
+def select(pt: np.ndarray, eta: np.ndarray, pt_min: float = PT_SELECT[0]) -> np.ndarray:
+    return (pt >= pt_min) & (pt <= PT_SELECT[1]) & (np.abs(eta) <= ETA_SELECT)
 
 
 def task_settings(sample: Sample, task: Task) -> list[str]:
@@ -68,7 +68,7 @@ def run_task(args: tuple[Task, str]) -> tuple[Task, int]:
         return task, task.n_events
     sample = SAMPLES[task.sample]
     got = pythia_run.generate_jets(task_settings(sample, task), task.seed, task.n_events)
-    keep = select(got["pt"], got["eta"])
+    keep = select(got["pt"], got["eta"], sample.pt_min)
     tmp = out.with_name(f".{out.name}.tmp.npz")
     np.savez(
         tmp,
@@ -129,7 +129,7 @@ def merge_round(sample: Sample, tasks: list[Task], work: Path, out_dir: Path) ->
         "round": tasks[0].round,
         "generator": f"pythia8mc {pythia_run.generator_version()}",
         "settings": [*pythia_run.COMMON_SETTINGS, *task_settings(sample, tasks[0])],
-        "selection": {"pt_gev": PT_SELECT, "abs_eta_max": ETA_SELECT},
+        "selection": {"pt_gev": (sample.pt_min, PT_SELECT[1]), "abs_eta_max": ETA_SELECT},
         "n_generated": sum(r["n_generated"] for r in records),
         "n_selected": sum(r["n_selected"] for r in records),
         "tasks": records,

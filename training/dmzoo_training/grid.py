@@ -20,12 +20,11 @@ from pathlib import Path
 import numpy as np
 
 from dmzoo_training import classifiers, paths
-from dmzoo_training.classifiers import Spec
-from dmzoo_training.train import TrainConfig, load_pools, train_one
+from dmzoo_training.classifiers import SNR_GRID, Spec
+from dmzoo_training.train import TrainConfig, load_pools, train_one, train_parametric
 
 log = logging.getLogger(__name__)
 
-SNR_GRID = (0.1, 0.15, 0.22, 0.33, 0.45, 0.67, 1.0, 1.5, 2.2, 3.3, 4.5, 6.7, 10.0)
 RUNS = paths.TRAINING / "runs"
 MIN_REPEATS = 2
 FULL_REPEATS = 5
@@ -35,11 +34,11 @@ SPREAD_RANGE = (0.55, 0.95)  # AUCs where the zoo wants FULL_REPEATS trainings
 @dataclass(frozen=True)
 class Job:
     model_id: str
-    snr: float
+    snr: float | None  # None for a parametric network, trained over the whole range
     repeat: int
 
 
-def run_dir(spec: Spec | str, snr: float, repeat: int, runs: Path = RUNS) -> Path:
+def run_dir(spec: Spec | str, snr: float | None, repeat: int, runs: Path = RUNS) -> Path:
     spec = classifiers.binary(spec) if isinstance(spec, str) else spec
     return runs / spec.model_id(snr) / f"repeat-{repeat}"
 
@@ -63,6 +62,8 @@ def train_job(job: Job, config: TrainConfig, events_dir: Path, runs: Path) -> di
     key = spec.pool_samples
     if key not in _POOLS:
         _POOLS[key] = load_pools([s for s in key if s != "sm"], events_dir)
+    if spec.conditioned:
+        return train_parametric(_POOLS[key], spec, job.repeat, config, out)
     return train_one(_POOLS[key], spec, job.snr, job.repeat, config, out)
 
 
@@ -123,7 +124,7 @@ def run_jobs(
                 results.append(future.result())
                 bar.update()
             bar.close()
-    return sorted(results, key=lambda r: (r["id"], r["snr"], r["repeat"]))
+    return sorted(results, key=lambda r: (r["id"], r["snr"] or 0.0, r["repeat"]))
 
 
 def train_grid(
@@ -137,14 +138,19 @@ def train_grid(
     """Train every spec over the grid: a fixed number of repeats, or the zoo's adaptive rule."""
     config = config or TrainConfig()
     first = repeats or MIN_REPEATS
-    jobs = [Job(sp.model_id(s), s, r) for sp in specs for s in snrs for r in range(first)]
+    jobs = [
+        Job(sp.model_id(s), None if sp.conditioned else s, r)
+        for sp in specs
+        for s in (snrs[:1] if sp.conditioned else snrs)
+        for r in range(first)
+    ]
     results = run_jobs(jobs, config, **kwargs)
     if repeats is not None:
         return results
     more = [
         Job(r["id"], r["snr"], k)
         for r in _means(results)
-        if SPREAD_RANGE[0] <= r["auc"] <= SPREAD_RANGE[1]
+        if r["snr"] is not None and SPREAD_RANGE[0] <= r["auc"] <= SPREAD_RANGE[1]
         for k in range(first, FULL_REPEATS)
     ]
     return results + run_jobs(more, config, **kwargs) if more else results

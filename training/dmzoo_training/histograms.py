@@ -42,7 +42,13 @@ def split_indices(n: int, seed: int) -> dict[str, np.ndarray]:
     return {"train": np.sort(order[:a]), "val": np.sort(order[a:b]), "test": np.sort(order[b:])}
 
 
-def template(pt: np.ndarray, eta: np.ndarray, pseudo_count: float = 0.0) -> np.ndarray:
+def template(
+    pt: np.ndarray,
+    eta: np.ndarray,
+    pseudo_count: float = 0.0,
+    weights: np.ndarray | None = None,
+    units: np.ndarray | None = None,
+) -> np.ndarray:
     """Bin probabilities (sum 1) of the events inside the histogram, plus a pseudo-count.
 
     A finite sample leaves bins empty that the true distribution does not (the SM above
@@ -52,7 +58,7 @@ def template(pt: np.ndarray, eta: np.ndarray, pseudo_count: float = 0.0) -> np.n
     bound. Every part's template therefore gets the same pseudo-count per bin, scaled to its
     size, as the likelihood ratio's full-sample templates.
     """
-    counts = binning.fill(pt, eta) + pseudo_count
+    counts = binning.fill(pt, eta, weights) + pseudo_count * (1.0 if units is None else units)
     return counts / counts.sum()
 
 
@@ -61,7 +67,9 @@ class Templates:
     """Templates of one part of the pools: bin probabilities per sample, the SM first."""
 
     probs: dict[str, np.ndarray]  # name -> [30, 30], sums to 1
-    sizes: dict[str, int] = field(default_factory=dict)  # events behind each, for resampling
+    sizes: dict[str, float] = field(default_factory=dict)  # events behind each, for resampling
+    # Per-bin weight of one event, for weighted samples (the stitched SM); absent: weight 1.
+    units: dict[str, np.ndarray] = field(default_factory=dict)
 
     def resampled(self, rng: np.random.Generator) -> Templates:
         """A bootstrap replica: each bin's count redrawn from a Poisson of its mean.
@@ -75,9 +83,13 @@ class Templates:
         """
         out = {}
         for name, p in self.probs.items():
-            c = rng.poisson(p * self.sizes[name]).astype(np.float64)
+            if name in self.units:  # redraw raw event counts, each bin with its own weight
+                u = self.units[name]
+                c = rng.poisson(p * self.sizes[name] / u) * u
+            else:
+                c = rng.poisson(p * self.sizes[name]).astype(np.float64)
             out[name] = c / c.sum()
-        return Templates(out, self.sizes)
+        return Templates(out, self.sizes, self.units)
 
     def draw(
         self,
@@ -131,8 +143,8 @@ def log_likelihood_ratio(x: np.ndarray, h0: np.ndarray, h1: np.ndarray) -> np.nd
     return x.reshape(len(x), -1).astype(np.float64) @ w
 
 
-def regularised(counts: np.ndarray) -> np.ndarray:
-    c = counts + PSEUDO_COUNT
+def regularised(counts: np.ndarray, units: np.ndarray | None = None) -> np.ndarray:
+    c = counts + PSEUDO_COUNT * (1.0 if units is None else units)
     return c / c.sum()
 
 

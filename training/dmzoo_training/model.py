@@ -95,3 +95,39 @@ def build(arch: Architecture, n_outputs: int = 1, mean=None, std=None) -> keras.
     activation = "sigmoid" if n_outputs == 1 else "softmax"
     outputs = layers.Activation(activation, name="output")(logits)
     return keras.Model(inputs, outputs)
+
+
+@keras.saving.register_keras_serializable(package="dmzoo")
+class LogSnr(layers.Layer):
+    """ln(S/sqrt(B)) of the `snr` input: the network sees the decades, not the raw value."""
+
+    def call(self, snr):
+        return ops.log(ops.maximum(snr, 1e-6))
+
+
+def build_parametric(arch: Architecture, n_outputs: int = 1, mean=None, std=None) -> keras.Model:
+    """The classifier conditioned on S/sqrt(B): inputs `histogram` and `snr` [N, 1].
+
+    ln(S/sqrt(B)) joins the flattened, whitened bins at the first dense layer and again before
+    the output, so both the features and the final weighting can follow the signal strength.
+    """
+    inputs = keras.Input(shape=(binning.N_BINS, binning.N_BINS), name="histogram")
+    snr = keras.Input(shape=(1,), name="snr")
+    x = MaxBinNormalization(name="max_bin_normalization")(inputs)
+    if arch.normalization == "sum":
+        x = SumNormalization(name="sum_normalization")(x)
+    if arch.standardize:
+        white = BinStandardization(name="bin_standardization")
+        x = white(x)
+        if mean is not None:
+            white.mean.assign(mean.astype("float32"))
+            white.inv_std.assign((1.0 / std).astype("float32"))
+    log_snr = LogSnr(name="log_snr")(snr)
+    x = layers.Concatenate(name="bins_and_snr")([layers.Flatten()(x), log_snr])
+    for i, width in enumerate(arch.hidden):
+        x = layers.Dense(width, activation="relu", name=f"dense_{i}")(x)
+        x = layers.Dropout(arch.dropout, name=f"dropout_{i}")(x)
+    x = layers.Concatenate(name="features_and_snr")([x, log_snr])
+    activation = "sigmoid" if n_outputs == 1 else "softmax"
+    outputs = layers.Dense(n_outputs, activation=activation, name="output")(x)
+    return keras.Model([inputs, snr], outputs)

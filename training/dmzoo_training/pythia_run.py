@@ -92,22 +92,28 @@ def narrow_settings(
     return s
 
 
-def generate_jets(settings: list[str], seed: int, n_events: int) -> dict[str, np.ndarray]:
+def generate_jets(
+    settings: list[str], seed: int, n_events: int, with_pthat: bool = False
+) -> dict[str, np.ndarray]:
     """Generate n_events and return the leading jet (after smearing) of each.
 
     Returns arrays of length n_events (events Pythia failed on have pt = 0) plus the
-    generator's cross section estimate in pb.
+    generator's cross section estimate in pb; with_pthat adds each event's hard pT (`pthat`),
+    for studies of the generation cut.
     """
     import pythia8mc
 
     py = make_pythia(settings, seed)
     jets = pythia8mc.SlowJet(-1, detector.JET_R, detector.JET_PT_MIN, detector.ETA_MAX, 2, 2)
     raw = np.zeros((n_events, N_JETS_KEPT, 4))  # pt, eta, phi, e
+    pthat = np.zeros(n_events)
     n_failed = 0
     for i in range(n_events):
         if not py.next():
             n_failed += 1
             continue
+        if with_pthat:
+            pthat[i] = py.infoPython().pTHat()
         jets.analyze(py.event)
         for j in range(min(jets.sizeJet(), N_JETS_KEPT)):
             p = jets.p(j)
@@ -117,7 +123,7 @@ def generate_jets(settings: list[str], seed: int, n_events: int) -> dict[str, np
     pt = detector.smear_pt(raw[..., 0], raw[..., 1], raw[..., 3], rng)
     lead = np.argmax(pt, axis=1)
     rows = np.arange(n_events)
-    return {
+    out = {
         "pt": pt[rows, lead],
         "eta": raw[rows, lead, 1],
         "phi": raw[rows, lead, 2],
@@ -125,6 +131,9 @@ def generate_jets(settings: list[str], seed: int, n_events: int) -> dict[str, np
         "sigma_err_pb": np.float64(info.sigmaErr() * 1e9),
         "n_failed": np.int64(n_failed),
     }
+    if with_pthat:
+        out["pthat"] = pthat
+    return out
 
 
 def hard_cross_section(settings: list[str], seed: int, n_events: int) -> tuple[float, float]:

@@ -28,6 +28,7 @@ import numpy as np
 
 from dmzoo import binning
 from dmzoo_training import classifiers, evaluate, histograms, paths, storage
+from dmzoo_training import samples as sample_parts
 from dmzoo_training.classifiers import Spec
 from dmzoo_training.histograms import seed_of
 from dmzoo_training.model import Architecture
@@ -63,29 +64,41 @@ class Pools:
 
 
 def load_pools(samples, events_dir: Path = paths.EVENTS) -> Pools:
-    """The pools of the SM and the named samples (one name or several)."""
+    """The pools of the SM and the named samples (one name or several).
+
+    The SM is stitched from its two generations where both exist (see `samples`).
+    """
     names = ["sm", *([samples] if isinstance(samples, str) else samples)]
     names = list(dict.fromkeys(names))
-    cache = {name: storage.read_sample(events_dir / name) for name in names}
+    split = {name: sample_parts.split_parts(name, events_dir) for name in names}
+    units = {name: sample_parts.unit_weights(name, events_dir) for name in names}
     parts = {}
     for part in histograms.SPLIT:
         probs, sizes = {}, {}
-        for name, ev in cache.items():
-            n = len(ev["jet_pt"])
-            idx = histograms.split_indices(n, seed_of("split", name))[part]
-            pseudo = histograms.part_pseudo_count(len(idx), n)
-            probs[name] = histograms.template(ev["jet_pt"][idx], ev["jet_eta"][idx], pseudo)
-            sizes[name] = len(idx)
-        parts[part] = histograms.Templates(probs, sizes)
+        for name in names:
+            ev = split[name][part]
+            n_part = float(ev["weight"].sum())
+            n_full = float(sum(split[name][q]["weight"].sum() for q in histograms.SPLIT))
+            pseudo = histograms.part_pseudo_count(n_part, n_full)
+            weights = None if units[name] is None else ev["weight"]
+            probs[name] = histograms.template(
+                ev["jet_pt"], ev["jet_eta"], pseudo, weights, units[name]
+            )
+            sizes[name] = len(ev["jet_pt"]) if units[name] is None else n_part
+        parts[part] = histograms.Templates(
+            probs, sizes, {n: u for n, u in units.items() if u is not None}
+        )
+    full = {}
+    for name in names:
+        counts = sum(
+            binning.fill(ev["jet_pt"], ev["jet_eta"], ev["weight"]) for ev in split[name].values()
+        )
+        full[name] = histograms.regularised(counts, units[name])
     return Pools(
         parts=parts,
-        full={n: histograms.regularised(_counts(ev)) for n, ev in cache.items()},
-        n_events={n: len(ev["jet_pt"]) for n, ev in cache.items()},
+        full=full,
+        n_events={n: sum(len(ev["jet_pt"]) for ev in split[n].values()) for n in names},
     )
-
-
-def _counts(ev: dict[str, np.ndarray]) -> np.ndarray:
-    return binning.fill(ev["jet_pt"], ev["jet_eta"])
 
 
 def _configure_tf(seed: int) -> None:
@@ -139,6 +152,55 @@ def _predict(model, x: np.ndarray, spec: Spec) -> np.ndarray:
     return out.ravel() if spec.n_outputs == 1 else out
 
 
+def _fit(model, next_epoch, validate, config: TrainConfig) -> tuple[float, list[dict]]:
+    """The training loop: fresh histograms each epoch, stopping and learning rate on val AUC.
+
+    next_epoch() gives (inputs, labels) for one epoch; validate() the validation AUC. The best
+    weights are restored at the end. Returns the best validation AUC and the history.
+    """
+    best, best_weights, since_best, since_lr = -math.inf, model.get_weights(), 0, 0
+    lr = config.learning_rate
+    history = []
+    for epoch in range(config.max_epochs):
+        x, y = next_epoch()
+        fit = model.fit(x, y, batch_size=config.batch_size, epochs=1, shuffle=True, verbose=0)
+        val_auc = validate()
+        history.append(
+            {"epoch": epoch, "loss": float(fit.history["loss"][0]), "val_auc": val_auc, "lr": lr}
+        )
+        # The validation AUC, not its loss, decides: the validation pool's SM sits elsewhere than
+        # the training pool's, which moves the loss of both classes alike but not their ranking.
+        if val_auc > best + 1e-4:
+            best, best_weights, since_best, since_lr = val_auc, model.get_weights(), 0, 0
+        else:
+            since_best += 1
+            since_lr += 1
+        if since_lr >= config.lr_patience:
+            lr /= 2
+            model.optimizer.learning_rate.assign(lr)
+            since_lr = 0
+        if since_best >= config.patience:
+            break
+    model.set_weights(best_weights)
+    return best, history
+
+
+def _save(model, result: dict, out_dir: Path) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model.save(out_dir / "model.keras")
+    storage.atomic_write_text(out_dir / "result.json", json.dumps(result, indent=1, sort_keys=True))
+    limit = f"{result['auc_optimal']:.4f}" if result.get("auc_optimal") else "n/a"
+    log.info(
+        "%s repeat %d: AUC %.4f (limit %s) after %d epochs, %.0f s",
+        result["id"],
+        result["repeat"],
+        result["auc"],
+        limit,
+        result["epochs"],
+        result["seconds"],
+    )
+
+
 def train_one(
     pools: Pools, spec: Spec | str, snr: float, repeat: int, config: TrainConfig, out_dir: Path
 ) -> dict:
@@ -164,31 +226,13 @@ def train_one(
     model = build(config.arch, n_outputs=spec.n_outputs, mean=mean, std=std)
     loss = "binary_crossentropy" if spec.n_outputs == 1 else "sparse_categorical_crossentropy"
     model.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss=loss)
-    best, best_weights, since_best, since_lr = -math.inf, model.get_weights(), 0, 0
-    lr = config.learning_rate
-    history = []
     started = time.time()
-    for epoch in range(config.max_epochs):
-        x, y = _epoch_histograms(pools.parts["train"], spec, b, s, config, rng)
-        fit = model.fit(x, y, batch_size=config.batch_size, epochs=1, shuffle=True, verbose=0)
-        val_auc = evaluate.score_auc(_predict(model, x_val, spec), y_val)
-        history.append(
-            {"epoch": epoch, "loss": float(fit.history["loss"][0]), "val_auc": val_auc, "lr": lr}
-        )
-        # The validation AUC, not its loss, decides: the validation pool's SM sits elsewhere than
-        # the training pool's, which moves the loss of both classes alike but not their ranking.
-        if val_auc > best + 1e-4:
-            best, best_weights, since_best, since_lr = val_auc, model.get_weights(), 0, 0
-        else:
-            since_best += 1
-            since_lr += 1
-        if since_lr >= config.lr_patience:
-            lr /= 2
-            model.optimizer.learning_rate.assign(lr)
-            since_lr = 0
-        if since_best >= config.patience:
-            break
-    model.set_weights(best_weights)
+    best, history = _fit(
+        model,
+        lambda: _epoch_histograms(pools.parts["train"], spec, b, s, config, rng),
+        lambda: evaluate.score_auc(_predict(model, x_val, spec), y_val),
+        config,
+    )
     seconds = time.time() - started
 
     result = {
@@ -211,16 +255,82 @@ def train_one(
     result.update(
         evaluate.measure(lambda x: _predict(model, x, spec), pools, spec, snr, b, s, config.n_test)
     )
-    out_dir.mkdir(parents=True, exist_ok=True)
-    model.save(out_dir / "model.keras")
-    storage.atomic_write_text(out_dir / "result.json", json.dumps(result, indent=1, sort_keys=True))
-    log.info(
-        "%s repeat %d: AUC %.4f (limit %s) after %d epochs, %.0f s",
-        result["id"],
-        repeat,
-        result["auc"],
-        f"{result['auc_optimal']:.4f}" if result.get("auc_optimal") else "n/a",
-        len(history),
-        seconds,
+    _save(model, result, out_dir)
+    return result
+
+
+PARAMETRIC_RANGE = (0.1, 10.0)  # S/sqrt(B) the parametric networks are trained over
+VAL_SNRS = (0.33, 1.0, 3.3)  # where their validation AUC is watched (the mean of the three)
+
+
+def _parametric_epoch(train, spec: Spec, b: int, config: TrainConfig, rng):
+    """Fresh histograms, each block at its own S/sqrt(B), log-uniform over the range."""
+    xs, snrs, ys = [], [], []
+    low, high = np.log(PARAMETRIC_RANGE)
+    for start in range(0, config.n_train, config.replica_block):
+        n = min(config.replica_block, config.n_train - start)
+        snr = float(np.exp(rng.uniform(low, high)))
+        x, y = train.resampled(rng).draw(spec.classes, b, histograms.n_signal(snr, b), n, rng)
+        xs.append(x)
+        ys.append(y)
+        snrs.append(np.full((len(x), 1), snr, dtype=np.float32))
+    return [np.concatenate(xs), np.concatenate(snrs)], np.concatenate(ys)
+
+
+def train_parametric(
+    pools: Pools, spec: Spec, repeat: int, config: TrainConfig, out_dir: Path
+) -> dict:
+    """Train, evaluate and save one network conditioned on S/sqrt(B)."""
+    import keras
+
+    from dmzoo_training.model import build_parametric
+
+    key = spec.seed_key
+    seed = seed_of(key, repeat)
+    _configure_tf(seed)
+    b = config.b
+    rng = np.random.default_rng(seed)
+    val = []
+    for snr in VAL_SNRS:
+        s = histograms.n_signal(snr, b)
+        x, y = pools.parts["val"].draw(
+            spec.classes, b, s, config.n_val, np.random.default_rng(seed_of("val", key, snr))
+        )
+        val.append((x, np.full((len(x), 1), snr, dtype=np.float32), y))
+
+    def predict(x, snr):
+        return model.predict([x, snr], batch_size=2048, verbose=0).ravel()
+
+    def validate():
+        return float(np.mean([histograms.auc(predict(x, t), y) for x, t, y in val]))
+
+    mean, std = _bin_moments(pools.parts["train"], b, seed, config.arch.normalization)
+    model = build_parametric(config.arch, mean=mean, std=std)
+    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss="binary_crossentropy")
+    started = time.time()
+    best, history = _fit(
+        model,
+        lambda: _parametric_epoch(pools.parts["train"], spec, b, config, rng),
+        validate,
+        config,
     )
+    seconds = time.time() - started
+    result = {
+        "id": spec.model_id(None),
+        "kind": spec.kind,
+        "benchmark": spec.benchmark,
+        "snr": None,
+        "snr_range": list(PARAMETRIC_RANGE),
+        "repeat": repeat,
+        "seed": seed,
+        "b": b,
+        "val_auc_best": best,
+        "epochs": len(history),
+        "seconds": round(seconds, 1),
+        "n_events": pools.n_events,
+        "config": asdict(config),
+        "history": history,
+    }
+    result.update(evaluate.measure_parametric(predict, pools, spec, b, config.n_test))
+    _save(model, result, out_dir)
     return result

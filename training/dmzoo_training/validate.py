@@ -19,7 +19,7 @@ import numpy as np
 
 from dmzoo import binning
 from dmzoo_training import mediators, mixture, paths, pythia_run, storage
-from dmzoo_training.benchmarks import SAMPLES, Sample
+from dmzoo_training.benchmarks import PHYSICS_SAMPLES, SAMPLES, Sample
 from dmzoo_training.generate import select
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ REGIMES = ("offshell", "onshell", "offshell_ps")
 def load_all(events_dir: Path = paths.EVENTS) -> dict[str, dict[str, np.ndarray]]:
     return {
         n: storage.read_sample(events_dir / n)
-        for n in SAMPLES
+        for n in PHYSICS_SAMPLES
         if (events_dir / n).is_dir() and storage.round_files(events_dir / n)
     }
 
@@ -231,6 +231,15 @@ def write(name: str, result: dict) -> Path:
     return path
 
 
+def tail_threshold_bias() -> dict:
+    """The SM tail sample's cut (pTHat > 400 GeV) against its stitching edge (628.67 GeV)."""
+    from dmzoo_training.benchmarks import SM_STITCH_PT, SM_TAIL_PTHAT_MIN
+
+    return threshold_bias(
+        n_generated=60_000, low_cut=250.0, cut=SM_TAIL_PTHAT_MIN, pt_min=SM_STITCH_PT
+    )
+
+
 def _loop_amplitude(tau: float) -> complex:
     """A_1/2(tau) of a fermion loop in g g -> scalar, tau = m^2 / (4 m_q^2); 1 at tau -> 0."""
     import cmath
@@ -277,52 +286,33 @@ def top_loop(masses=(150, 250, 300, 345, 360, 400, 500, 700, 1000, 2000, 4000)) 
     }
 
 
-def threshold_bias(n_generated: int = 40_000, low_cut: float = 50.0) -> dict:
-    """Is the generation cut pTHat > PTHAT_MIN far enough below the 130 GeV selection?
+def threshold_bias(
+    n_generated: int = 40_000,
+    low_cut: float = 50.0,
+    cut: float = pythia_run.PTHAT_MIN,
+    pt_min: float = 130.0,
+) -> dict:
+    """Is a generation cut pTHat > `cut` far enough below the selection jet pT >= `pt_min`?
 
     Generates the SM with a lower cut and counts the selected events whose pTHat lies below
-    the production cut: those are the events the production samples miss.
+    the production cut: those are the events a sample made with that cut misses. The default
+    is the main SM sample (75 GeV against the 130 GeV selection); the SM tail sample is checked
+    with its own cut and stitching edge.
     """
-    import pythia8mc  # noqa: F401  (fails early with a clear message when absent)
-
     from dmzoo_training.benchmarks import SM_SETTINGS
 
     settings = [*SM_SETTINGS, f"PhaseSpace:pTHatMin = {low_cut}"]
-    py = pythia_run.make_pythia(settings, pythia_run.seed_for("threshold"))
-    import pythia8mc as p8
-
-    from dmzoo_training import detector
-
-    jets = p8.SlowJet(-1, detector.JET_R, detector.JET_PT_MIN, detector.ETA_MAX, 2, 2)
-    rng = np.random.default_rng(pythia_run.seed_for("threshold"))
-    pthat, lead_pt, lead_eta = [], [], []
-    for _ in range(n_generated):
-        if not py.next():
-            continue
-        jets.analyze(py.event)
-        if jets.sizeJet() == 0:
-            continue
-        n = min(jets.sizeJet(), pythia_run.N_JETS_KEPT)
-        p = [jets.p(j) for j in range(n)]
-        pt = detector.smear_pt(
-            np.array([v.pT() for v in p]),
-            np.array([v.eta() for v in p]),
-            np.array([v.e() for v in p]),
-            rng,
-        )
-        k = int(np.argmax(pt))
-        pthat.append(py.infoPython().pTHat())
-        lead_pt.append(pt[k])
-        lead_eta.append(p[k].eta())
-    pthat, lead_pt, lead_eta = map(np.array, (pthat, lead_pt, lead_eta))
-    sel = select(lead_pt, lead_eta)
-    first_bin = sel & (lead_pt < binning.PT_EDGES[1])
-    cut = pythia_run.PTHAT_MIN
+    got = pythia_run.generate_jets(
+        settings, pythia_run.seed_for("threshold", low_cut, cut), n_generated, with_pthat=True
+    )
+    sel = select(got["pt"], got["eta"]) & (got["pt"] >= pt_min)
+    first_bin = sel & (got["pt"] < binning.PT_EDGES[np.searchsorted(binning.PT_EDGES, pt_min) + 1])
     return {
-        "what": f"SM generated with pTHat > {low_cut} GeV: selected events below the production "
-        f"cut pTHat > {cut} GeV",
+        "what": f"SM generated with pTHat > {low_cut} GeV, leading jet pT >= {pt_min:.2f} GeV: "
+        f"selected events below the production cut pTHat > {cut} GeV",
+        "n_generated": n_generated,
         "n_selected": int(sel.sum()),
-        "fraction_selected_below_cut": float((pthat[sel] < cut).mean()),
-        "fraction_first_pt_bin_below_cut": float((pthat[first_bin] < cut).mean()),
+        "fraction_selected_below_cut": float((got["pthat"][sel] < cut).mean()),
+        "fraction_first_pt_bin_below_cut": float((got["pthat"][first_bin] < cut).mean()),
         "n_first_pt_bin": int(first_bin.sum()),
     }

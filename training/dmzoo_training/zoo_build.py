@@ -12,9 +12,8 @@ import numpy as np
 
 from dmzoo import binning
 from dmzoo.registry import format_snr, sha256_file
-from dmzoo_training import classifiers, export, histograms, paths, storage
+from dmzoo_training import classifiers, export, paths, storage
 from dmzoo_training.grid import RUNS
-from dmzoo_training.histograms import seed_of
 
 log = logging.getLogger(__name__)
 
@@ -92,12 +91,15 @@ def export_all(zoo: Path = paths.ZOO, runs: Path = RUNS, events_dir: Path = path
         summary = summarize_repeats(results)
         metrics = {"auc": summary["auc"], "auc_std": summary["auc_std"]}
         model = keras.saving.load_model(Path(chosen["_dir"]) / "model.keras")
-        training = {k: chosen[k] for k in ("seed", "epochs", "repeat", "b", "s")}
+        training = {k: chosen.get(k) for k in ("seed", "epochs", "repeat", "b", "s")}
         training["config"] = chosen["config"]
         training["framework"] = f"keras {keras.__version__}"
+        snr = chosen["snr"]
+        if spec.conditioned:  # a parametric network's `snr` is the range it was trained over
+            snr = {"min": chosen["snr_range"][0], "max": chosen["snr_range"][1]}
         meta = export.metadata(
             spec,
-            snr=chosen["snr"],
+            snr=snr,
             b_train=chosen["b"],
             metrics={**summary, "auc_this_model": chosen["auc"]},
             training=training,
@@ -137,7 +139,7 @@ def write_manifest(zoo: Path, entries: list[dict]) -> dict:
         "zoo_version": ZOO_VERSION,
         "dmzoo_format_version": "1",
         "files": zoo_files(zoo),
-        "models": sorted(entries, key=lambda e: (e["kind"], e["benchmark"] or "", e["snr"])),
+        "models": sorted(entries, key=lambda e: (e["kind"], e["benchmark"] or "", e["snr"] or 0.0)),
     }
     text = json.dumps(manifest, indent=1, sort_keys=True) + "\n"
     storage.atomic_write_text(zoo / "manifest.json", text)
@@ -154,6 +156,8 @@ def table_rows(grouped: dict[str, list[dict]]) -> dict[str, list[dict]]:
     for results in grouped.values():
         first = results[0]
         kind = first.get("kind", "binary")
+        if kind == "parametric":
+            continue  # its table compares with the grid networks: `dmzoo-train evaluate`
         if kind in ("binary", "model_vs_model"):
             row = {
                 "benchmark": first["benchmark"],
@@ -199,15 +203,15 @@ def _cell(value) -> str:
     return str(value)
 
 
-def write_table(zoo: Path, name: str, rows: list[dict]) -> Path:
-    """One table as CSV (the six shared columns first) and JSON, each written atomically."""
-    extra = sorted({k for r in rows for k in r} - set(COLUMNS))
-    cols = (*COLUMNS, *extra)
+def write_table(zoo: Path, name: str, rows: list[dict], first: tuple[str, ...] = COLUMNS) -> Path:
+    """One table as CSV (`first` columns first, the rest sorted) and JSON, each atomically."""
+    extra = sorted({k for r in rows for k in r} - set(first))
+    cols = (*first, *extra)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(cols)
     for r in rows:
-        w.writerow([format_snr(r["snr"]) if c == "snr" else _cell(r.get(c)) for c in cols])
+        w.writerow([format_snr(r[c]) if c.startswith("snr") else _cell(r.get(c)) for c in cols])
     out = zoo / "tables" / f"{name}.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
     storage.atomic_write_text(out, buf.getvalue())
@@ -234,19 +238,7 @@ def write_frequencies(zoo: Path, grouped: dict[str, list[dict]]) -> Path | None:
     if not rows:
         return None
     rows.sort(key=lambda r: (r["tested"], r["snr"], r["predicted"]))
-    cols = ("tested", "snr", "predicted", "frequency")
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(cols)
-    for r in rows:
-        w.writerow([r["tested"], format_snr(r["snr"]), r["predicted"], f"{r['frequency']:.4f}"])
-    out = zoo / "tables" / "multiclass_frequencies.csv"
-    storage.atomic_write_text(out, buf.getvalue())
-    doc = {"zoo_version": ZOO_VERSION, "columns": list(cols), "rows": rows}
-    storage.atomic_write_text(
-        out.with_suffix(".json"), json.dumps(doc, indent=1, sort_keys=True) + "\n"
-    )
-    return out
+    return write_table(zoo, "multiclass_frequencies", rows, ("tested", "snr", "predicted"))
 
 
 def write_tables(zoo: Path = paths.ZOO, runs: Path = RUNS) -> list[Path]:
@@ -269,23 +261,35 @@ def write_templates(zoo: Path = paths.ZOO, events_dir: Path = paths.EVENTS) -> P
 
     The runtime draws its pseudo-experiments (p-values, the score expected under signal) from
     these counts. They come from the test part of each pool, the events no model trained or
-    stopped on, so a calibration never reuses what a network has seen.
+    stopped on, so a calibration never reuses what a network has seen. The SM is stitched from
+    its two generations like the training pools; its counts are then sums of weights in units
+    of an `sm` event, and `event_weight` gives each bin's weight of one event (for the
+    pseudo-count the runtime adds).
     """
-    samples = {}
-    for sample_dir in sorted(p for p in events_dir.iterdir() if (p / "sample.json").is_file()):
-        name = sample_dir.name
-        ev = storage.read_sample(sample_dir)
-        test = histograms.split_indices(len(ev["jet_pt"]), seed_of("split", name))["test"]
-        counts = binning.fill(ev["jet_pt"][test], ev["jet_eta"][test])
-        summary = json.loads((sample_dir / "sample.json").read_text())
-        samples[name] = {
-            "counts": counts.astype(int).tolist(),
-            "n_events": int(counts.sum()),
+    from dmzoo_training import samples as sample_parts
+    from dmzoo_training.benchmarks import PHYSICS_SAMPLES
+
+    found = {}
+    for name in PHYSICS_SAMPLES:
+        if not (events_dir / name / "sample.json").is_file():
+            continue
+        test = sample_parts.split_parts(name, events_dir)["test"]
+        counts = binning.fill(test["jet_pt"], test["jet_eta"], test["weight"])
+        summary = json.loads((events_dir / name / "sample.json").read_text())
+        units = sample_parts.unit_weights(name, events_dir)
+        exact = counts.astype(int).tolist() if units is None else np.round(counts, 6).tolist()
+        entry = {
+            "counts": exact,
+            "n_events": len(test["jet_pt"]),
             "part": "test",
             "selection_efficiency": summary.get("selection_efficiency"),
             "sigma_generated_pb": summary.get("sigma_generated_pb"),
             "n_generated": summary.get("n_generated"),
         }
+        if units is not None:
+            entry["event_weight"] = np.round(units, 9).tolist()
+        found[name] = entry
+    samples = found
     out = zoo / "templates" / "templates.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     doc = {

@@ -10,7 +10,12 @@ from dmzoo_training import classifiers, histograms
 pytest.importorskip("tensorflow")
 
 from dmzoo_training import export, grid, zoo_build  # noqa: E402
-from dmzoo_training.train import TrainConfig, load_pools, train_one  # noqa: E402
+from dmzoo_training.train import (  # noqa: E402
+    TrainConfig,
+    load_pools,
+    train_one,
+    train_parametric,
+)
 
 TINY = TrainConfig(b=5000, n_train=256, n_val=128, n_test=200, max_epochs=2, patience=1)
 
@@ -77,16 +82,23 @@ def test_binary_draw_is_what_the_first_zoo_drew():
 def trained_all(all_events_dir, tmp_path_factory):
     runs = tmp_path_factory.mktemp("runs-all")
     specs = [
-        classifiers.binary("alp"),
-        classifiers.multimodel_binary(),
-        classifiers.multiclass(),
-        classifiers.model_vs_model("alp", "spin2_onshell"),
+        (classifiers.binary("alp"), 3.3),
+        (classifiers.multimodel_binary(), 3.3),
+        (classifiers.multiclass(), 3.3),
+        (classifiers.model_vs_model("alp", "spin2_onshell"), 3.3),
+        (classifiers.binary("alp"), 1.0),
+        (classifiers.binary("spin2_onshell"), 3.3),
+        (classifiers.parametric("alp"), None),
     ]
     results = {}
-    for spec in specs:
+    for spec, snr in specs:
         pools = load_pools([s for s in spec.pool_samples if s != "sm"], all_events_dir)
-        out = grid.run_dir(spec, 3.3, 0, runs)
-        results[spec.kind] = train_one(pools, spec, 3.3, 0, TINY, out)
+        out = grid.run_dir(spec, snr, 0, runs)
+        if spec.conditioned:
+            res = train_parametric(pools, spec, 0, TINY, out)
+        else:
+            res = train_one(pools, spec, snr, 0, TINY, out)
+        results.setdefault(spec.kind, res)
     return results, runs
 
 
@@ -130,8 +142,8 @@ def test_export_and_tables_of_every_kind(trained_all, all_events_dir, tmp_path):
         "multiclass_frequencies.csv",
     ]
     manifest = zoo_build.export_all(zoo=zoo, runs=runs, events_dir=all_events_dir)
-    kinds = sorted(m["kind"] for m in manifest["models"])
-    assert kinds == ["binary", "model_vs_model", "multiclass", "multimodel_binary"]
+    kinds = sorted({m["kind"] for m in manifest["models"]})
+    assert kinds == ["binary", "model_vs_model", "multiclass", "multimodel_binary", "parametric"]
     assert "tables/auc_multiclass.csv" in manifest["files"]
     mc = next(m for m in manifest["models"] if m["kind"] == "multiclass")
     assert mc["benchmark"] is None and mc["id"] == "multiclass-snr3.3"
@@ -160,3 +172,62 @@ def test_grid_runs_on_dask_and_resumes(events_dir, tmp_path):
         jobs, TINY, scheduler="tcp://127.0.0.1:9", events_dir=events_dir, runs=runs
     )
     assert [r["auc"] for r in again] == [r["auc"] for r in first]
+
+
+def test_networks_on_the_wrong_snr_and_the_wrong_model(trained_all, all_events_dir):
+    from dmzoo_training import crosscheck
+
+    _, runs = trained_all
+    rows = crosscheck.wrong_snr(["alp"], runs=runs, events_dir=all_events_dir, config=TINY)
+    assert len(rows) == 4  # trained at 1 and 3.3, each tested at both
+    for r in rows:
+        if r["snr_train"] == r["snr_test"]:
+            assert r["auc"] == r["auc_matched"] and r["ratio_to_matched"] == 1.0
+    # the matched entry is the AUC the training measured on the same test histograms
+    at33 = next(r for r in rows if r["snr_train"] == r["snr_test"] == 3.3)
+    assert at33["auc"] == pytest.approx(trained_all[0]["binary"]["auc"])
+    rows = crosscheck.wrong_model(runs=runs, events_dir=all_events_dir, config=TINY)
+    pairs = {(r["trained_on"], r["tested_on"]) for r in rows}
+    assert pairs == {
+        ("alp", "alp"),
+        ("alp", "spin2_onshell"),
+        ("spin2_onshell", "alp"),
+        ("spin2_onshell", "spin2_onshell"),
+    }
+
+
+def test_parametric_network_is_measured_everywhere_and_takes_snr(
+    trained_all, all_events_dir, tmp_path
+):
+    from dmzoo_training import crosscheck, evaluate
+
+    res = trained_all[0]["parametric"]
+    assert res["id"] == "parametric-alp" and res["snr"] is None
+    snrs = [p["snr"] for p in res["points"]]
+    assert snrs == sorted((*classifiers.SNR_GRID, *evaluate.BETWEEN))
+    # at S/sqrt(B) = 3.3 the parametric and the binary alp network see the same histograms
+    at33 = next(p for p in res["points"] if p["snr"] == 3.3)
+    assert at33["auc_optimal"] == pytest.approx(trained_all[0]["binary"]["auc_optimal"])
+    _, runs = trained_all
+    rows = crosscheck.parametric_vs_grid(runs=runs, events_dir=all_events_dir, config=TINY)
+    assert len(rows) == len(snrs)
+    row = next(r for r in rows if r["snr"] == 1.2)
+    assert row["snr_grid"] == 1.0 and 0.0 <= row["auc_grid"] <= 1.0
+    assert next(r for r in rows if r["snr"] == 3.3)["auc_grid"] == pytest.approx(
+        trained_all[0]["binary"]["auc"]
+    )
+    zoo = tmp_path / "zoo"
+    manifest = zoo_build.export_all(zoo=zoo, runs=runs, events_dir=all_events_dir)
+    entry = next(m for m in manifest["models"] if m["kind"] == "parametric")
+    assert entry["snr"] is None and entry["benchmark"] == "alp"
+    import onnx
+    import onnxruntime as ort
+
+    proto = onnx.load(zoo / entry["path"])
+    meta = {p.key: p.value for p in proto.metadata_props}
+    assert json.loads(meta["snr"]) == {"min": 0.1, "max": 10.0}
+    sess = ort.InferenceSession(str(zoo / entry["path"]), providers=["CPUExecutionProvider"])
+    assert [i.name for i in sess.get_inputs()] == ["histogram", "snr"]
+    x = np.random.default_rng(6).poisson(20.0, size=(2, 30, 30)).astype(np.float32)
+    out = sess.run(None, {"histogram": x, "snr": np.array([[0.5], [5.0]], np.float32)})[0]
+    assert out.shape == (2,) and np.all((out >= 0) & (out <= 1))

@@ -1,3 +1,5 @@
+import json
+
 import numpy as np
 import pytest
 
@@ -48,3 +50,44 @@ def test_likelihood_ratio_separates_different_shapes():
     h1 = histograms.mixture(full, "sig", 50_000, 2236)
     llr = histograms.log_likelihood_ratio(x, h0, h1)
     assert histograms.auc(llr, y) > 0.99
+
+
+def test_the_sm_is_stitched_from_its_tail_sample(tmp_path):
+    """Above the stitching edge the SM pool takes sm_tail's events, weighted per generated event."""
+    from _events import synthetic_events, write_sample
+
+    from dmzoo import binning
+    from dmzoo_training import samples
+    from dmzoo_training.benchmarks import SM_STITCH_PT
+    from dmzoo_training.train import load_pools
+
+    write_sample(tmp_path, "sm", synthetic_events(40_000, 150.0, 1.6, seed=1))
+    tail = synthetic_events(20_000, 300.0, 1.2, seed=2)
+    keep = tail["jet_pt"] >= SM_STITCH_PT
+    write_sample(tmp_path, "sm_tail", {k: v[keep] for k, v in tail.items()})
+    # sm_tail: sigma 1 pb over 20,000 generated; sm: sigma 1 pb over its selected count
+    meta = json.loads((tmp_path / "sm_tail" / "sample.json").read_text())
+    meta["n_generated"] = 20_000
+    (tmp_path / "sm_tail" / "sample.json").write_text(json.dumps(meta))
+    n_main = json.loads((tmp_path / "sm" / "sample.json").read_text())["n_generated"]
+    w = samples.tail_weight(tmp_path)
+    assert w == pytest.approx(n_main / 20_000)
+    assert binning.PT_EDGES[samples.STITCH_BIN] == pytest.approx(SM_STITCH_PT)
+
+    pools = load_pools("sm", tmp_path)
+    parts = samples.split_parts("sm", tmp_path)
+    test = parts["test"]
+    low = test["jet_pt"] < SM_STITCH_PT
+    assert set(test["weight"][low]) == {1.0} and set(test["weight"][~low]) == {w}
+    # the full template above the edge is the tail sample's shape at the tail's weight
+    counts = sum(binning.fill(p["jet_pt"], p["jet_eta"], p["weight"]) for p in parts.values())
+    expect = histograms.regularised(counts, samples.unit_weights("sm", tmp_path))
+    assert np.allclose(pools.full["sm"], expect)
+    above = binning.fill(tail["jet_pt"][keep], tail["jet_eta"][keep]) * w
+    assert counts[samples.STITCH_BIN :].sum() == pytest.approx(above.sum())
+    # a replica redraws raw event counts, each bin at its own event weight
+    train = pools.parts["train"]
+    replica = train.resampled(np.random.default_rng(0))
+    units = samples.unit_weights("sm", tmp_path)
+    raw = np.random.default_rng(0).poisson(train.probs["sm"] * train.sizes["sm"] / units) * units
+    assert np.allclose(replica.probs["sm"], raw / raw.sum())

@@ -1,0 +1,185 @@
+"""Classifiers asked the wrong question: the paper's sections 4.2 and 4.3.
+
+- Wrong S/sqrt(B) (Figure 11): the binary network trained at one grid point, tested on the test
+  histograms of every other grid point, against the network trained there.
+- Wrong model (section 4.3): the binary network of one benchmark tested on another benchmark's
+  test histograms at the same S/sqrt(B), against that benchmark's own network.
+
+Both reuse the test sets the trainings were measured on (same seeds), so the matched entry of
+each comparison is exactly the zoo's table value, and they need no training: only the stored
+networks (the chosen repeat of each id, best validation AUC, as exported).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from dmzoo_training import classifiers, histograms, paths
+from dmzoo_training.grid import RUNS
+from dmzoo_training.histograms import seed_of
+from dmzoo_training.train import TrainConfig, load_pools
+from dmzoo_training.zoo_build import collect
+
+log = logging.getLogger(__name__)
+
+VERSUS = classifiers.VERSUS  # the paper's four models for these comparisons
+
+
+def chosen_models(runs: Path = RUNS) -> dict[tuple[str, float], Path]:
+    """(benchmark, snr) -> the stored Keras file of every binary network in the runs."""
+    out = {}
+    for results in collect(runs).values():
+        if results[0].get("kind", "binary") != "binary":
+            continue
+        best = max(results, key=lambda r: r["val_auc_best"])
+        out[(best["benchmark"], best["snr"])] = Path(best["_dir"]) / "model.keras"
+    return out
+
+
+def _test_set(pools, benchmark: str, snr: float, n_test: int, b: int):
+    spec = classifiers.binary(benchmark)
+    s = histograms.n_signal(snr, b)
+    rng = np.random.default_rng(seed_of("test", spec.seed_key, snr))
+    return pools.parts["test"].draw(spec.classes, b, s, n_test, rng)
+
+
+class _Models:
+    """Keras networks loaded once each."""
+
+    def __init__(self, files: dict[tuple[str, float], Path]):
+        self.files = files
+        self.loaded = {}
+
+    def predict(self, key, x):
+        import keras
+
+        import dmzoo_training.model  # noqa: F401  registers the custom layers
+
+        if key not in self.loaded:
+            self.loaded[key] = keras.saving.load_model(self.files[key])
+        return self.loaded[key].predict(x, batch_size=4096, verbose=0).ravel()
+
+
+def wrong_snr(
+    benchmarks=None,
+    runs: Path = RUNS,
+    events_dir: Path = paths.EVENTS,
+    config: TrainConfig | None = None,
+) -> list[dict]:
+    """Every trained grid point of each benchmark tested at every other grid point."""
+    config = config or TrainConfig()
+    files = chosen_models(runs)
+    models = _Models(files)
+    rows = []
+    names = sorted({b for b, _ in files} if benchmarks is None else set(benchmarks))
+    for bench in names:
+        snrs = sorted(s for b, s in files if b == bench)
+        pools = load_pools(bench, events_dir)
+        for snr_test in snrs:
+            x, y = _test_set(pools, bench, snr_test, config.n_test, config.b)
+            matched = histograms.auc(models.predict((bench, snr_test), x), y)
+            for snr_train in snrs:
+                auc = histograms.auc(models.predict((bench, snr_train), x), y)
+                rows.append(
+                    {
+                        "benchmark": bench,
+                        "snr_train": snr_train,
+                        "snr_test": snr_test,
+                        "auc": auc,
+                        "auc_matched": matched,
+                        "ratio_to_matched": auc / matched,
+                    }
+                )
+        log.info("wrong S/sqrt(B): %s done", bench)
+    return rows
+
+
+def wrong_model(
+    models_list=VERSUS,
+    runs: Path = RUNS,
+    events_dir: Path = paths.EVENTS,
+    config: TrainConfig | None = None,
+) -> list[dict]:
+    """Each benchmark's network tested on each other benchmark's histograms, grid point by point."""
+    config = config or TrainConfig()
+    files = chosen_models(runs)
+    models = _Models(files)
+    present = [m for m in models_list if any(b == m for b, _ in files)]
+    pools = load_pools(present, events_dir)
+    rows = []
+    for tested in present:
+        for snr in sorted(s for b, s in files if b == tested):
+            x, y = _test_set(pools, tested, snr, config.n_test, config.b)
+            matched = histograms.auc(models.predict((tested, snr), x), y)
+            for trained in present:
+                if (trained, snr) not in files:
+                    continue
+                auc = histograms.auc(models.predict((trained, snr), x), y)
+                rows.append(
+                    {
+                        "trained_on": trained,
+                        "tested_on": tested,
+                        "snr": snr,
+                        "auc": auc,
+                        "auc_matched": matched,
+                        "ratio_to_matched": auc / matched,
+                    }
+                )
+    return rows
+
+
+def _nearest(snrs: list[float], snr: float) -> float:
+    """The grid point nearest in log S/sqrt(B), ties to the lower one (as the runtime picks)."""
+    return min(snrs, key=lambda g: (round(abs(np.log(g / snr)), 12), g))
+
+
+def parametric_vs_grid(
+    runs: Path = RUNS, events_dir: Path = paths.EVENTS, config: TrainConfig | None = None
+) -> list[dict]:
+    """Each parametric network's AUC at every point beside the nearest grid network's.
+
+    The parametric AUC is the mean over its trainings; the grid network is the one the runtime
+    would pick (nearest in log S/sqrt(B)) and sees the same test histograms.
+    """
+    config = config or TrainConfig()
+    files = chosen_models(runs)
+    models = _Models(files)
+    rows = []
+    for model_id, results in sorted(collect(runs).items()):
+        if results[0].get("kind") != "parametric":
+            continue
+        points: dict[tuple[str, float], list[dict]] = {}
+        for r in results:
+            for p in r["points"]:
+                points.setdefault((p["benchmark"], p["snr"]), []).append(p)
+        pools = None
+        for (bench, snr), found in sorted(points.items()):
+            grid = sorted(s for b, s in files if b == bench)
+            auc_grid = snr_grid = None
+            if grid:
+                pools = (
+                    pools
+                    if pools is not None
+                    else load_pools(sorted({b for b, _ in points}), events_dir)
+                )
+                snr_grid = _nearest(grid, snr)
+                x, y = _test_set(pools, bench, snr, config.n_test, config.b)
+                auc_grid = histograms.auc(models.predict((bench, snr_grid), x), y)
+            aucs = [p["auc"] for p in found]
+            rows.append(
+                {
+                    "model": model_id,
+                    "benchmark": bench,
+                    "snr": snr,
+                    "auc": float(np.mean(aucs)),
+                    "auc_std": float(np.std(aucs, ddof=1)) if len(aucs) > 1 else 0.0,
+                    "n_trainings": len(aucs),
+                    "auc_optimal": float(np.mean([p["auc_optimal"] for p in found])),
+                    "auc_grid": auc_grid,
+                    "snr_grid": snr_grid,
+                }
+            )
+    return rows

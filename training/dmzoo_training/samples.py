@@ -1,0 +1,87 @@
+"""Event samples as the pools see them: the SM stitched from its two generations.
+
+`sm` covers the whole selection from pTHat > 75 GeV; `sm_tail`, generated from pTHat > 400 GeV,
+holds many times more events above the stitching edge (the ninth pT bin edge, 628.67 GeV).
+The SM pool takes `sm` below the edge and `sm_tail` above it, each event weighted by its
+sample's cross section per generated event, in units of an `sm` event (so `sm` events weigh 1
+and a pseudo-count of half an event means the same below the edge as before). The edge lies on
+a bin edge, so every bin is filled by one sample and its events share one weight.
+
+The tail sample's cut is checked by `validate --what threshold-tail`: the events above the edge
+that come from pTHat < 400 GeV are the ones it misses. Without `sm_tail` (the test fixtures,
+an early checkout) the SM is `sm` alone.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from dmzoo import binning
+from dmzoo_training import histograms, storage
+from dmzoo_training.benchmarks import SM_STITCH_PT
+from dmzoo_training.histograms import seed_of
+
+STITCH_BIN = int(np.searchsorted(binning.PT_EDGES, SM_STITCH_PT - 1e-6))
+
+
+def _summary(sample_dir: Path) -> dict:
+    return json.loads((sample_dir / "sample.json").read_text())
+
+
+def tail_weight(events_dir: Path) -> float | None:
+    """The weight of an `sm_tail` event relative to an `sm` event (None without the tail)."""
+    tail = events_dir / "sm_tail"
+    if not (tail / "sample.json").exists():
+        return None
+    main, extra = _summary(events_dir / "sm"), _summary(tail)
+    per_main = main["sigma_generated_pb"] / main["n_generated"]
+    per_tail = extra["sigma_generated_pb"] / extra["n_generated"]
+    return per_tail / per_main
+
+
+def split_parts(name: str, events_dir: Path) -> dict[str, dict[str, np.ndarray]]:
+    """Each part (train, val, test) of a sample's pool: jet_pt, jet_eta and weight."""
+    if name == "sm":
+        return _sm_parts(events_dir)
+    ev = storage.read_sample(events_dir / name)
+    return _split(name, ev, 1.0)
+
+
+def _split(name: str, ev: dict[str, np.ndarray], weight: float, keep=None) -> dict:
+    n = len(ev["jet_pt"])
+    out = {}
+    for part, idx in histograms.split_indices(n, seed_of("split", name)).items():
+        if keep is not None:
+            idx = idx[keep[idx]]
+        out[part] = {
+            "jet_pt": ev["jet_pt"][idx],
+            "jet_eta": ev["jet_eta"][idx],
+            "weight": np.full(len(idx), weight),
+        }
+    return out
+
+
+def _sm_parts(events_dir: Path) -> dict:
+    main = storage.read_sample(events_dir / "sm")
+    w_tail = tail_weight(events_dir)
+    if w_tail is None:
+        return _split("sm", main, 1.0)
+    low = _split("sm", main, 1.0, keep=main["jet_pt"] < SM_STITCH_PT)
+    tail = storage.read_sample(events_dir / "sm_tail")
+    high = _split("sm_tail", tail, w_tail, keep=tail["jet_pt"] >= SM_STITCH_PT)
+    return {
+        part: {k: np.concatenate([low[part][k], high[part][k]]) for k in low[part]} for part in low
+    }
+
+
+def unit_weights(name: str, events_dir: Path) -> np.ndarray | None:
+    """Per bin, the weight one event of the bin carries; None for an unweighted sample."""
+    w_tail = tail_weight(events_dir) if name == "sm" else None
+    if w_tail is None:
+        return None
+    w = np.ones((binning.N_BINS, binning.N_BINS))
+    w[STITCH_BIN:] = w_tail
+    return w
