@@ -226,7 +226,9 @@ class Zoo:
         snr = check_snr(snr)
         candidates = [e for e in self.models(kind=kind, benchmark=benchmark) if e.snr]
         if not candidates:
-            known = self.benchmarks(kind)
+            # a benchmark with only a parametric model is one `score` answers too
+            extra = self.benchmarks("parametric") if kind == "binary" else []
+            known = sorted({*self.benchmarks(kind), *extra})
             close = difflib.get_close_matches(benchmark, known, n=3)
             hint = f"did you mean {', '.join(close)}? " if close else ""
             raise ModelNotFoundError(

@@ -342,3 +342,29 @@ def test_a_zoo_with_the_model_but_not_its_table(fresh):
     with pytest.raises(ZooIntegrityError, match="holds parametric-spin1_offshell but not"):
         lookup.auc("spin1_offshell", 1.2, zoo=fresh)
     assert lookup.auc("spin1_offshell", 1.2, zoo=fresh, grid=True).model_kind == "grid"
+
+
+def test_an_unknown_benchmark_lists_those_with_only_a_parametric_model(tmp_path):
+    root = build(tmp_path / "zoo", kinds=("parametric",))
+    with pytest.raises(ModelNotFoundError, match="did you mean spin1_offshell.*available: spin1"):
+        dmzoo.score(COUNTS, benchmark="spin1_offshel", snr=1.2, zoo=root)
+
+
+def test_the_summary_plot_draws_the_parametric_curve(zoo, tmp_path, monkeypatch, capsys):
+    from _inputs import write_tree
+
+    from dmzoo import plots
+
+    read = []
+    original = plots.tables.read_table
+    monkeypatch.setattr(
+        plots.tables, "read_table", lambda path, *a: read.append(path.name) or original(path, *a)
+    )
+    path = write_tree(
+        tmp_path / "e.root", "Events", "Jet_pt", "Jet_eta", pt=[[150.0]] * 40, eta=[[0.0]] * 40
+    )
+    out = tmp_path / "summary.png"
+    args = ["score", str(path), "--benchmark", "spin1_offshell", "--snr", "1.2", "--toys", "20"]
+    assert main([*args, "--zoo", str(zoo), "--plot", str(out)]) == 0
+    assert out.read_bytes()[:4] == b"\x89PNG"
+    assert set(read) == {"auc_parametric.csv"}  # the expected AUC and the curve, not the grid
