@@ -1,6 +1,7 @@
 """The kinds of classifier `score` uses, what each outputs, and how its output becomes a score.
 
-Every kind takes float32 [N, 30, 30] raw counts (see docs/onnx-contract.md):
+Every kind takes float32 [N, 30, 30] raw counts (see docs/onnx-contract.md); the binary and
+multimodel ones may be parametric, taking S/sqrt(B) as a second input (`dmzoo.parametric`):
 
 - `binary`: one benchmark against the SM; output [N] (or [N, 1]), the probability of signal.
 - `multimodel_binary`: trained on several benchmarks at once; output [N] (or [N, 1]), the
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dmzoo import parametric
 from dmzoo.errors import ModelNotFoundError, ZooIntegrityError
 
 SCORED_KINDS = ("binary", "multimodel_binary", "multiclass")
@@ -41,20 +43,38 @@ class ClassProbabilities:
     identified: str | None  # top_class when above CLASS_THRESHOLD, else None (paper 5.2)
 
 
-def select(zoo, kind: str, benchmark: str, snr: float):
-    """The zoo entry that scores `benchmark` at `snr` with a classifier of `kind`."""
+def select(zoo, kind: str, benchmark: str, snr: float, *, grid: bool = False):
+    """The zoo entry that scores `benchmark` at `snr` with a classifier of `kind`.
+
+    The zoo's parametric model for the kind when it has one (binary: the benchmark's own;
+    multimodel_binary: the multimodel one), unless `grid`; else the grid model nearest in
+    log S/sqrt(B).
+    """
     if kind not in SCORED_KINDS:
         raise ModelNotFoundError(
             f"kind {kind!r} cannot score; use one of {', '.join(SCORED_KINDS)}"
         )
+    found = parametric.entry(zoo, kind, benchmark)
+    if found is not None and not grid:
+        return found
     if kind == "binary":
+        if found is not None and not zoo.models(kind="binary", benchmark=benchmark):
+            raise _only_parametric(zoo, found)
         return zoo.nearest(benchmark, snr)
     if not zoo.models(kind=kind):
+        if found is not None:
+            raise _only_parametric(zoo, found)
         raise ModelNotFoundError(
             f"zoo {zoo.version} has no {kind} model; use a zoo that has one (--zoo) or score "
             f"with the binary model of the benchmark (drop {FLAGS[kind]})"
         )
     return zoo.nearest(None, snr, kind=kind)
+
+
+def _only_parametric(zoo, found) -> ModelNotFoundError:
+    return ModelNotFoundError(
+        f"zoo {zoo.version} has no grid model here, only the parametric {found.id}; drop --grid"
+    )
 
 
 def labels(model, name: str) -> list[str]:
@@ -71,9 +91,10 @@ def labels(model, name: str) -> list[str]:
     return [str(found[k]) for k in keys]
 
 
-def _outputs(model, kind: str, name: str, counts: np.ndarray) -> np.ndarray:
+def _outputs(model, kind: str, name: str, counts: np.ndarray, snr: float | None = None):
     """The model's output for a batch, checked against the kind's shape."""
-    out = np.asarray(model.predict(counts), dtype=np.float64)
+    raw = model.predict(counts) if snr is None else model.predict(counts, snr=snr)
+    out = np.asarray(raw, dtype=np.float64)
     n = len(counts)
     if kind == "multiclass":
         if out.shape != (n, N_CLASSES):
@@ -90,11 +111,17 @@ def _outputs(model, kind: str, name: str, counts: np.ndarray) -> np.ndarray:
     return out.reshape(n)
 
 
-def statistic(model, kind: str, name: str) -> Callable[[np.ndarray], np.ndarray]:
-    """Batch of raw counts [k, 30, 30] -> k scores (probability of signal or new physics)."""
+def statistic(
+    model, kind: str, name: str, *, snr: float | None = None
+) -> Callable[[np.ndarray], np.ndarray]:
+    """Batch of raw counts [k, 30, 30] -> k scores (probability of signal or new physics).
+
+    `snr` is fed to a parametric model with every batch, the observed histogram's and the
+    pseudo-experiments' alike; None for a grid model.
+    """
 
     def binary(counts: np.ndarray) -> np.ndarray:
-        return _outputs(model, kind, name, counts)
+        return _outputs(model, kind, name, counts, snr)
 
     def any_new_physics(counts: np.ndarray) -> np.ndarray:
         return 1.0 - _outputs(model, kind, name, counts)[:, 0]

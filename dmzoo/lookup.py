@@ -7,6 +7,12 @@ and `multiclass` (one-vs-rest AUC of the benchmark's class). A zoo may lack a ki
 asking for it says so. Between grid points the AUC is interpolated linearly in log S/sqrt(B);
 outside the grid the nearest edge is a bound, never an extrapolation (`dmzoo.tables.lookup`).
 
+When the zoo holds a parametric model for the question (the benchmark's own for
+`individual`, the multimodel one for `multimodel`), the answer comes from its table,
+`auc_parametric.csv` or `auc_parametric_multimodel.csv`, read the same way, with `auc_grid`
+(what the nearest grid model reaches on the same test histograms) beside it; `grid=True`
+reads the grid table instead.
+
     >>> a = auc("spin1_offshell", 1.2)
     >>> round(a.auc, 4), a.method, a.zoo_version
     (0.8213, 'interpolated in log S/sqrt(B)', '0.1.0')
@@ -22,7 +28,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dmzoo import tables
+from dmzoo import parametric, tables
 from dmzoo.errors import InvalidParameterError, ModelNotFoundError, ZooIntegrityError
 from dmzoo.registry import BENCHMARKS, Zoo, check_snr
 
@@ -54,14 +60,18 @@ class AucAnswer:
     snr_grid: tuple[float, float]  # the table's lowest and highest S/sqrt(B)
     table: str  # the file within the zoo
     zoo_version: str
+    model_kind: str = "grid"  # "parametric": one model fed S/sqrt(B); "grid": one per point
+    model: str | None = None  # the parametric model's id
+    auc_grid: float | None = None  # parametric only: the nearest grid model's, same histograms
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     def summary(self) -> str:
+        grid = f", nearest grid model {self.auc_grid:.3f}" if self.auc_grid is not None else ""
         text = (
             f"{self.benchmark} ({self.kind}) at S/sqrt(B) = {self.snr:g}: AUC {self.auc:.3f} "
-            f"+- {self.auc_std:.3f}, likelihood-ratio limit {self.auc_optimal:.3f}; "
+            f"+- {self.auc_std:.3f}{grid}, likelihood-ratio limit {self.auc_optimal:.3f}; "
         )
         low, high = self.snr_grid
         if self.bound == "upper":
@@ -110,9 +120,12 @@ def missing_table_message(zoo: Zoo, kind: str, *, hint: bool = True) -> str:
     return f"{text}; it holds {', '.join(present) or 'no AUC table'}: {instead}"
 
 
-def table_version(zoo: Zoo, kind: str) -> str:
-    """The zoo version the table was built for: its JSON twin's `zoo_version`, else the zoo's."""
-    twin = f"tables/{TABLE_FILES[kind].removesuffix('.csv')}.json"
+def table_version(zoo: Zoo, kind: str, table: str | None = None) -> str:
+    """The zoo version the table was built for: its JSON twin's `zoo_version`, else the zoo's.
+
+    `table` names another file than the kind's grid table (a parametric one).
+    """
+    twin = f"tables/{(table or TABLE_FILES[kind]).removesuffix('.csv')}.json"
     if twin not in zoo.file_hashes:
         return zoo.version
     try:
@@ -148,9 +161,18 @@ def check_benchmark(rows: list[tables.AucRow], benchmark: str, kind: str, zoo: Z
 
 
 def answer(
-    rows: list[tables.AucRow], benchmark: str, snr: float, *, kind: str, zoo: Zoo
+    rows: list[tables.AucRow],
+    benchmark: str,
+    snr: float,
+    *,
+    kind: str,
+    zoo: Zoo,
+    table: str | None = None,
 ) -> AucAnswer:
-    """The table's AUC for a checked benchmark at a checked S/sqrt(B)."""
+    """The table's AUC for a checked benchmark at a checked S/sqrt(B).
+
+    `table` names another file than the kind's grid table (a parametric one).
+    """
     looked = tables.lookup(rows, benchmark, snr)
     grid = sorted(r.snr for r in rows if r.benchmark == benchmark)
     bound = "upper" if snr < grid[0] else "lower" if snr > grid[-1] else None
@@ -164,13 +186,45 @@ def answer(
         method=looked.method,
         bound=bound,
         snr_grid=(grid[0], grid[-1]),
-        table=f"tables/{TABLE_FILES[kind]}",
-        zoo_version=table_version(zoo, kind),
+        table=f"tables/{table or TABLE_FILES[kind]}",
+        zoo_version=table_version(zoo, kind, table),
     )
 
 
+# lookup kind -> the scoring kind whose parametric model answers it
+PARAMETRIC_KINDS = {"individual": "binary", "multimodel": "multimodel_binary"}
+
+
+def parametric_answer(zoo: Zoo, kind: str, benchmark: str, snr: float) -> AucAnswer | None:
+    """The parametric table's answer with the grid's beside it; None when the zoo has no
+    parametric model for the question, or its table no row for the benchmark (a benchmark
+    the multimodel one was not tested on)."""
+    found = parametric.entry(zoo, PARAMETRIC_KINDS.get(kind, ""), benchmark)
+    if found is None:
+        return None
+    name = parametric.TABLES[PARAMETRIC_KINDS[kind]]
+    if f"tables/{name}" not in zoo.file_hashes:
+        raise ZooIntegrityError(
+            f"zoo {zoo.version} holds {found.id} but not tables/{name}; re-fetch the zoo, or "
+            "ask for the grid's AUC (--grid)"
+        )
+    path = zoo.table_path(name)
+    rows = tables.read_table(path)
+    if benchmark not in {r.benchmark for r in rows}:
+        return None
+    grid = tables.lookup(tables.read_table(path, auc_column="auc_grid"), benchmark, snr)
+    out = answer(rows, benchmark, snr, kind=kind, zoo=zoo, table=name)
+    out.model_kind, out.model, out.auc_grid = "parametric", found.id, grid.auc
+    return out
+
+
 def auc(
-    benchmark: str, snr: float, *, kind: str = "individual", zoo: Zoo | str | Path | None = None
+    benchmark: str,
+    snr: float,
+    *,
+    kind: str = "individual",
+    zoo: Zoo | str | Path | None = None,
+    grid: bool = False,
 ) -> AucAnswer:
     """The AUC a classifier of `kind` reaches for `benchmark` at S/sqrt(B) = `snr`.
 
@@ -179,6 +233,7 @@ def auc(
         snr: S/sqrt(B), a finite positive number.
         kind: `individual`, `multimodel` or `multiclass` (`auc_all` takes `all`).
         zoo: the zoo to use; the shipped one by default.
+        grid: the grid models' table even when the zoo has a parametric model.
 
     Raises:
         InvalidParameterError: snr not finite and positive, or an unknown kind.
@@ -191,13 +246,21 @@ def auc(
     snr = check_snr(snr)
     (kind,) = kinds_for(kind)
     zoo = open_zoo(zoo)
+    found = None if grid else parametric_answer(zoo, kind, benchmark, snr)
+    if found is not None:
+        return found
     rows = rows_for(zoo, kind)
     check_benchmark(rows, benchmark, kind, zoo)
     return answer(rows, benchmark, snr, kind=kind, zoo=zoo)
 
 
 def auc_all(
-    benchmark: str, snr: float, *, kind: str = "all", zoo: Zoo | str | Path | None = None
+    benchmark: str,
+    snr: float,
+    *,
+    kind: str = "all",
+    zoo: Zoo | str | Path | None = None,
+    grid: bool = False,
 ) -> tuple[list[AucAnswer], list[str]]:
     """Answers for every kind `kind` names that the zoo holds, and notes on the kinds it lacks.
 
@@ -212,9 +275,13 @@ def auc_all(
     zoo = open_zoo(zoo)
     kinds = kinds_for(kind)
     if len(kinds) == 1:
-        return [auc(benchmark, snr, kind=kinds[0], zoo=zoo)], []
+        return [auc(benchmark, snr, kind=kinds[0], zoo=zoo, grid=grid)], []
     answers, notes = [], []
     for k in kinds:
+        found = None if grid else parametric_answer(zoo, k, benchmark, snr)
+        if found is not None:
+            answers.append(found)
+            continue
         if not has_table(zoo, k):
             notes.append(missing_table_message(zoo, k, hint=False))
             continue

@@ -161,12 +161,16 @@ def auc_figure(rows: list[tables.AucRow], title: str):
 
 def summary_figure(result, zoo):
     """`score --plot`: the histogram, the calibrated score and the benchmark's AUC curve."""
-    from dmzoo import classifiers
+    from dmzoo import classifiers, parametric
 
     fig, axes = _figure(3)
     draw_histogram(axes[0], result.counts, f"{result.file or 'input'}: {result.n_selected} events")
     draw_score(axes[1], result)
-    rows = tables.read_table(zoo.table_path(classifiers.TABLES[result.kind]))
+    name = classifiers.TABLES[result.kind]
+    if result.model_kind == "parametric":  # its own curve, when the zoo has it
+        own = parametric.TABLES[result.kind]
+        name = own if f"tables/{own}" in zoo.file_hashes else name
+    rows = tables.read_table(zoo.table_path(name))
     mine = [r for r in rows if r.benchmark == result.benchmark]
     mark = (result.benchmark, result.snr_requested, result.auc) if result.auc is not None else None
     draw_auc(axes[2], mine, mark)

@@ -1,7 +1,8 @@
 """The zoo: its manifest, its model ids, and the choice of a model for a request.
 
 A model id reads `<kind>-<benchmark>-snr<S/sqrt(B)>`, e.g. `binary-spin1_offshell-snr1.5`;
-`parse_id` is the one parser. The manifest lists every model with its path (relative to the
+a parametric model, trained for a range of S/sqrt(B), has none: `parametric-spin1_offshell`,
+and `parametric` for the multimodel one. `parse_id` is the one parser. The manifest lists every model with its path (relative to the
 zoo folder), sha256, kind, benchmark, S/sqrt(B) and test metrics. A file is used only after its
 hash matches the manifest, and a path that leaves the zoo is refused.
 """
@@ -100,6 +101,13 @@ def _leaves_zoo(rel: str) -> bool:
     """True for a manifest path that is absolute or climbs out of the zoo folder."""
     parts = PurePosixPath(rel)
     return parts.is_absolute() or ".." in parts.parts or "\\" in rel or ":" in rel
+
+
+def _snr_text(snr: object) -> str:
+    """S/sqrt(B) of a manifest entry or metadata: a value, a trained range, or none."""
+    if isinstance(snr, dict):
+        return f"{snr.get('min')} to {snr.get('max')}"
+    return "none (parametric)" if snr is None else str(snr)
 
 
 def sha256_file(path: Path) -> str:
@@ -218,7 +226,9 @@ class Zoo:
         snr = check_snr(snr)
         candidates = [e for e in self.models(kind=kind, benchmark=benchmark) if e.snr]
         if not candidates:
-            known = self.benchmarks(kind)
+            # a benchmark with only a parametric model is one `score` answers too
+            extra = self.benchmarks("parametric") if kind == "binary" else []
+            known = sorted({*self.benchmarks(kind), *extra})
             close = difflib.get_close_matches(benchmark, known, n=3)
             hint = f"did you mean {', '.join(close)}? " if close else ""
             raise ModelNotFoundError(
@@ -250,14 +260,18 @@ class Zoo:
 
         model = Model(self.path(entry))
         meta = model.metadata
-        if (meta.get("kind"), meta.get("benchmark"), meta.get("snr")) != (
+        # A parametric file holds its trained range where the manifest has null: the range was
+        # checked when the model loaded, so only the null is left to compare.
+        snr = None if model.parametric else meta.get("snr")
+        if (meta.get("kind"), meta.get("benchmark"), snr) != (
             entry.kind,
             entry.benchmark,
             entry.snr,
         ):
             raise ZooIntegrityError(
                 f"{entry.id}: the file's metadata says {meta.get('kind')} {meta.get('benchmark')} "
-                f"at S/sqrt(B) {meta.get('snr')}; the manifest disagrees, re-fetch the zoo"
+                f"at S/sqrt(B) {_snr_text(meta.get('snr'))}; the manifest disagrees ({entry.kind} "
+                f"{entry.benchmark} at {_snr_text(entry.snr)}), re-fetch the zoo"
             )
         return model
 

@@ -11,15 +11,14 @@ from typing import Any
 
 import numpy as np
 
-from dmzoo import (
-    background as backgrounds,
-)
+from dmzoo import background as backgrounds
 from dmzoo import (
     binning,
     calibration,
     classifiers,
     events,
     filesets,
+    parametric,
     tables,
     templates,
 )
@@ -65,6 +64,7 @@ class ScoreResult:
     files: list[dict[str, Any]] = field(default_factory=list)  # each file read, with its counts
     selection: dict[str, Any] | None = None  # name, thresholds, cuts, cutflow; None for arrays
     background: dict[str, Any] | None = None  # the SM of the pseudo-experiments; None: no toys
+    model_kind: str = "grid"  # "parametric": fed snr_model itself; "grid": trained at it
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON fields: all but the arrays kept for plots."""
@@ -141,8 +141,12 @@ def score(
     seed: int = calibration.DEFAULT_SEED,
     selection: selections.Selection | str | None = None,
     background: Any = None,
+    grid: bool = False,
 ) -> ScoreResult:
-    """Score one input with the zoo's classifier of `kind` nearest to `snr`, and calibrate it.
+    """Score one input with the zoo's classifier of `kind` at `snr`, and calibrate it.
+
+    The classifier is the zoo's parametric model for the kind, fed `snr` itself, when it has
+    one; else (or with `grid`) the grid model nearest to `snr` in log S/sqrt(B).
 
     Args:
         obj: `file.root`, `file.root:object`, a glob of them, or a list of those (one
@@ -157,6 +161,7 @@ def score(
             or `multiclass` (8 probabilities; the score is 1 - P(sm)).
         toys: pseudo-experiments per hypothesis (SM only, SM + signal); 0 skips calibration.
         seed: of the pseudo-experiments; the same seed gives the same answer.
+        grid: use the grid model even when the zoo has a parametric one.
         scheduler: fill the histogram of files on Dask (the `dask` extra): `"local"` for a
             cluster on this machine, a scheduler address, or a `distributed.Client`.
         selection: `monojet` (the default), `leading-jet` (the paper's rule alone) or a
@@ -188,20 +193,20 @@ def score(
             "a background is used by the pseudo-experiments; drop toys=0 (--toys 0) or it"
         )
     zoo = Zoo(Path(zoo)) if isinstance(zoo, (str, Path)) else (zoo or Zoo.default())
-    entry = classifiers.select(zoo, kind, benchmark, snr)
+    entry = classifiers.select(zoo, kind, benchmark, snr, grid=grid)
     signal_template = _signal_template(zoo, benchmark, kind) if toys else None
     file, filled = _histogram(obj, pt_branch, eta_branch, scheduler, chosen)
     if filled.n_selected == 0:
         raise _nothing_to_score(file, filled)
     model = zoo.model(entry)
-    statistic = classifiers.statistic(model, kind, entry.id)
+    warnings, notes = [], list(filled.notices)
+    fed = parametric.fed_snr(snr, model.snr_range, warnings) if model.parametric else None
+    statistic = classifiers.statistic(model, kind, entry.id, snr=fed)
     value = float(statistic(filled.counts[None])[0])
-    notes = list(filled.notices)
-    looked = _expected_auc(zoo, kind, benchmark, snr, notes)
+    looked = _expected_auc(zoo, kind, benchmark, snr, notes, model.parametric)
     b_train = int(model.metadata["b_train"])
-    if entry.snr != snr:
+    if not model.parametric and entry.snr != snr:
         notes.append(f"no model at S/sqrt(B) = {snr:g}; used the nearest, {entry.snr:g}")
-    warnings = []
     n = filled.n_selected
     if n < b_train / FAR_FACTOR or n > b_train * FAR_FACTOR:
         warnings.append(
@@ -227,7 +232,7 @@ def score(
         file=file,
         benchmark=benchmark,
         snr_requested=snr,
-        snr_model=float(entry.snr),
+        snr_model=float(fed if model.parametric else entry.snr),
         model=entry.id,
         zoo_version=zoo.version,
         n_events=int(filled.n_events),
@@ -253,6 +258,7 @@ def score(
         files=filled.files,
         selection=filled.selection.to_dict() if filled.selection else None,
         background=sm.to_dict() if sm else None,
+        model_kind="parametric" if model.parametric else "grid",
     )
 
 
@@ -318,11 +324,16 @@ def _signal_template(zoo: Zoo, benchmark: str, kind: str) -> templates.SampleTem
 
 
 def _expected_auc(
-    zoo: Zoo, kind: str, benchmark: str, snr: float, notes: list[str]
+    zoo: Zoo, kind: str, benchmark: str, snr: float, notes: list[str], is_parametric: bool
 ) -> tables.AucLookup | None:
-    """The kind's table at snr; a benchmark a multimodel table lacks gets a note, not an error."""
-    rows = tables.read_table(zoo.table_path(classifiers.TABLES[kind]))
-    if kind != "binary" and not any(r.benchmark == benchmark for r in rows):
+    """The kind's table at snr (the parametric model's own for one); a benchmark a multimodel
+    table lacks, or a parametric table the zoo lacks, gets a note, not an error."""
+    name = (parametric.TABLES if is_parametric else classifiers.TABLES)[kind]
+    if is_parametric and f"tables/{name}" not in zoo.file_hashes:
+        notes.append(f"zoo {zoo.version} has no tables/{name}; no expected AUC")
+        return None
+    rows = tables.read_table(zoo.table_path(name))
+    if (kind != "binary" or is_parametric) and not any(r.benchmark == benchmark for r in rows):
         notes.append(f"the {kind} AUC table has no row for {benchmark}; no expected AUC")
         return None
     return tables.lookup(rows, benchmark, snr)

@@ -38,15 +38,18 @@ class AucLookup:
     method: str  # "grid point", "interpolated in log S/sqrt(B)", "outside the grid (bound)"
 
 
-def read_table(path: Path) -> list[AucRow]:
-    """Rows of an AUC table; a malformed table is a damaged zoo."""
+def read_table(path: Path, auc_column: str = "auc") -> list[AucRow]:
+    """Rows of an AUC table; a malformed table is a damaged zoo.
+
+    `auc_column` reads another column as the AUC: `auc_grid` of a parametric table, say.
+    """
     try:
         with open(path, newline="", encoding="utf-8") as f:
             return [
                 AucRow(
                     r["benchmark"],
                     float(r["snr"]),
-                    float(r["auc"]),
+                    float(r[auc_column]),
                     float(r["auc_std"]),
                     int(r["n_trainings"]),
                     float(r["auc_optimal"]),

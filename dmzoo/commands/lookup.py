@@ -30,6 +30,11 @@ def _notes(notes: list[str]) -> None:
 
 
 def _auc_text(a) -> str:
+    grid = f"; nearest grid model {a.auc_grid:.3f}" if a.auc_grid is not None else ""
+    return _table_text(a) + grid
+
+
+def _table_text(a) -> str:
     if a.bound:
         where = "below" if a.bound == "upper" else "above"
         edge = a.snr_grid[0] if a.bound == "upper" else a.snr_grid[1]
@@ -48,13 +53,20 @@ def _auc_text(a) -> str:
 @click.option("--benchmark", required=True, help="Benchmark, e.g. spin1_offshell.")
 @click.option("--snr", type=float, required=True, help="S/sqrt(B), finite and > 0.")
 @click.option("--kind", type=KIND_CHOICE, default="individual", show_default=True)
+@click.option(
+    "--grid",
+    is_flag=True,
+    help="The grid models' table even when the zoo has a parametric model.",
+)
 @zoo_options
 @json_option
-def auc(benchmark: str, snr: float, kind: str, zoo_path, as_json: bool) -> None:
+def auc(benchmark: str, snr: float, kind: str, grid: bool, zoo_path, as_json: bool) -> None:
     """The AUC a classifier reaches at S/sqrt(B), from the zoo's tables.
 
     Interpolated linearly in log S/sqrt(B) between grid points; outside the grid the
-    nearest edge value is given as a bound.
+    nearest edge value is given as a bound. When the zoo has a parametric model for the
+    benchmark (individual) or the multimodel one (multimodel), its table answers, with the
+    nearest grid model's AUC beside it; --grid reads the grid table.
 
     \b
     Example:
@@ -62,14 +74,16 @@ def auc(benchmark: str, snr: float, kind: str, zoo_path, as_json: bool) -> None:
     """
     from dmzoo.lookup import auc_all
 
-    answers, notes = auc_all(benchmark, snr, kind=kind, zoo=open_zoo(zoo_path))
+    answers, notes = auc_all(benchmark, snr, kind=kind, zoo=open_zoo(zoo_path), grid=grid)
     _notes(notes)
     if as_json:
         click.echo(dump({"answers": [a.to_dict() for a in answers], "notes": notes}))
         return
     for a in answers:
+        model = f", parametric {a.model}" if a.model_kind == "parametric" else ""
         click.echo(
-            f"{a.benchmark}, {a.kind}, S/sqrt(B) = {a.snr:g}: {_auc_text(a)} [zoo {a.zoo_version}]"
+            f"{a.benchmark}, {a.kind}{model}, S/sqrt(B) = {a.snr:g}: {_auc_text(a)} "
+            f"[zoo {a.zoo_version}]"
         )
 
 

@@ -39,8 +39,16 @@ def list_models(pattern: str, kind: str | None, zoo_path, as_json: bool) -> None
         return
     click.echo(f"zoo {zoo.version} ({zoo.root}): {len(entries)} models")
     for e in entries:
-        auc = e.metrics.get("auc")
-        click.echo(f"  {e.id:<40} {e.kind:<10} AUC {auc:.3f}" if auc is not None else f"  {e.id}")
+        click.echo(_line(e))
+
+
+def _line(e) -> str:
+    """One model in `dmzoo list`: id, kind and its test AUC, or what a parametric one takes."""
+    if e.kind == "parametric":
+        trained = f"against {e.benchmark}" if e.benchmark else "multimodel"
+        return f"  {e.id:<40} {e.kind:<10} {trained}, S/sqrt(B) as an input"
+    auc = e.metrics.get("auc")
+    return f"  {e.id:<40} {e.kind:<10} AUC {auc:.3f}" if auc is not None else f"  {e.id}"
 
 
 @click.command()
@@ -61,12 +69,16 @@ def info(model_id: str, zoo_path, as_json: bool) -> None:
         "snr": entry.snr,
         "metrics": entry.metrics,
         "input": model.input_name,
+        "inputs": model.input_names,
+        "snr_range": list(model.snr_range) if model.parametric else None,
         "metadata": model.metadata,
     }
     if as_json:
         click.echo(dump(data))
         return
     for key, value in data.items():
+        if key == "snr_range" and value is None:  # a grid model: its snr says it all
+            continue
         if key == "metadata":
             for k, v in sorted(value.items()):
                 text = v if isinstance(v, str) else json.dumps(v, sort_keys=True)

@@ -126,6 +126,12 @@ def scoring_options(f: Callable) -> Callable:
             help="Use the multiclass classifier (8 probabilities, most likely benchmark).",
         ),
         click.option(
+            "--grid",
+            is_flag=True,
+            help="Use the grid model nearest in S/sqrt(B) even when the zoo has a parametric "
+            "model (one network fed the exact S/sqrt(B)), which is used by default.",
+        ),
+        click.option(
             "--toys",
             type=click.IntRange(min=0),
             default=DEFAULT_TOYS,
@@ -153,7 +159,7 @@ def scoring_options(f: Callable) -> Callable:
     return f
 
 
-def run_score(files, benchmark, snr, kind, toys, seed, reading: dict, zoo_path):
+def run_score(files, benchmark, snr, kind, toys, seed, reading: dict, zoo_path, grid=False):
     """The library call behind both commands, with notes and warnings on stderr.
 
     `reading` holds the options of `input_options` besides the files, and --background.
@@ -178,6 +184,7 @@ def run_score(files, benchmark, snr, kind, toys, seed, reading: dict, zoo_path):
         seed=seed,
         selection=chosen,
         background=background,
+        grid=grid,
     )
     for note in result.notes:
         click.echo(f"Note: {note}", err=True)
@@ -199,20 +206,23 @@ def run_score(files, benchmark, snr, kind, toys, seed, reading: dict, zoo_path):
 )
 @zoo_options
 @json_option
-def score(files, benchmark, snr, kind, toys, seed, plot_path, zoo_path, as_json, **reading) -> None:
+def score(
+    files, benchmark, snr, kind, grid, toys, seed, plot_path, zoo_path, as_json, **reading
+) -> None:
     """Score FILE... (file.root, file.root:object or a quoted glob) against one benchmark.
 
     Several files or globs fill one histogram; the report lists each file's events.
     The score is calibrated with pseudo-experiments of as many events as the input holds: SM-only
     ones give its p-value and the thresholds at 90% and 99% background rejection, SM + signal
-    ones at the requested S/sqrt(B) give the expected score and power.
+    ones at the requested S/sqrt(B) give the expected score and power. A parametric model
+    of the zoo is fed the requested S/sqrt(B) itself; --grid takes the nearest grid model.
     """
     if plot_path is not None:
         from dmzoo import plots
 
         plots.require()  # before the work, so a missing extra costs nothing
         plots.check_target(plot_path)  # and nor does a bad file name
-    result = run_score(files, benchmark, snr, kind, toys, seed, reading, zoo_path)
+    result = run_score(files, benchmark, snr, kind, toys, seed, reading, zoo_path, grid)
     if plot_path is not None:
         plots.save(plots.summary_figure(result, open_zoo(zoo_path)), plot_path)
         click.echo(f"Plot written to {plot_path}", err=True)
@@ -236,7 +246,8 @@ def summary(r) -> str:
         f"  events read {r.n_events}, selected {r.n_selected}, no usable jet {r.n_no_jet}, "
         f"leading jet outside the histogram {r.n_out_of_range}",
         *cutflow_lines(r.selection),
-        f"  model {r.model} (zoo {r.zoo_version}) for S/sqrt(B) = {r.snr_requested:g}",
+        f"  model {r.model} (zoo {r.zoo_version}) for S/sqrt(B) = {r.snr_requested:g}"
+        + (f", parametric, fed {r.snr_model:g}" if r.model_kind == "parametric" else ""),
         f"  score {r.score:.4f}  ({WHAT[r.kind].format(benchmark=r.benchmark)})",
     ]
     if len(r.files) > 1:
