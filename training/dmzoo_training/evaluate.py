@@ -31,6 +31,19 @@ def score_auc(pred: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean([histograms.auc(pred[:, k], y == k) for k in range(pred.shape[1])]))
 
 
+def auc_error(auc: float, n_pos: int, n_neg: int) -> float:
+    """Standard error of an AUC measured on n_pos and n_neg test histograms (Hanley-McNeil).
+
+    Repeated trainings that start at the same likelihood ratio can agree exactly; this is the
+    spread the finite test set alone gives the measured number.
+    """
+    q1, q2 = auc / (2 - auc), 2 * auc**2 / (1 + auc)
+    var = (auc * (1 - auc) + (n_pos - 1) * (q1 - auc**2) + (n_neg - 1) * (q2 - auc**2)) / (
+        n_pos * n_neg
+    )
+    return float(math.sqrt(max(var, 0.0)))
+
+
 def asymptotic_auc(p: np.ndarray, q0: np.ndarray, q1: np.ndarray, snr: float) -> float:
     """Phi(Z / sqrt 2) with Z = snr sqrt(chi2), chi2 = sum (q1 - q0)^2 / p (shape only).
 
@@ -68,6 +81,8 @@ def measure(
     x, y = _test_set(pools, spec, snr, b, s, n_test)
     pred = predict(x)
     out: dict = {"auc": score_auc(pred, y)}
+    if pred.ndim == 1:
+        out["auc_error"] = auc_error(out["auc"], n_test, n_test)
     if spec.kind in ("binary", "model_vs_model"):
         h0 = spec.classes[0][0] if spec.classes[0] else None
         lim = _binary_limits(pools.full, h0, spec.classes[1][0], snr, b, s, x)

@@ -25,7 +25,11 @@ log = logging.getLogger(__name__)
 OPSET = 17
 IR_VERSION = 8
 LICENSE = "CC-BY-4.0"
-NORMALIZATION = "counts / max(counts) over the 30 x 30 in-range bins, computed inside the graph"
+NORMALIZATIONS = {
+    "max": "counts / max(counts) over the 30 x 30 in-range bins, computed inside the graph",
+    "sum": "counts / max(counts), then / sum over the 30 x 30 in-range bins (bin fractions), "
+    "computed inside the graph",
+}
 INPUT_DOC = "histogram: float32 [N, 30, 30] raw counts, axis 0 leading-jet pT (GeV), axis 1 eta, no flow bins"
 OUTPUT_DOC = (
     "probability: float32 [N], probability that the histogram holds signal on top of the SM"
@@ -75,7 +79,10 @@ def _canonical_names(proto) -> None:
     """Replace tf2onnx's process-wide counters in tensor names by per-graph ones.
 
     tf2onnx numbers the names it invents with a counter that keeps growing across conversions
-    in one process, so the same model exported second would get other names and other bytes.
+    in one process, and its optimiser may list the initializers in another order from one
+    conversion to the next; so the same model exported twice would get other names and other
+    bytes. Names are renumbered in the order the (topologically sorted) nodes use them, and the
+    initializers, a set to onnxruntime, are sorted by their new names.
     """
     pattern = re.compile(r"__\d+$")
     mapping: dict[str, str] = {}
@@ -87,12 +94,18 @@ def _canonical_names(proto) -> None:
             mapping[name] = f"{pattern.sub('', name)}__{len(mapping)}"
         return mapping[name]
 
-    for init in proto.graph.initializer:
-        init.name = rename(init.name)
     for node in proto.graph.node:
-        node.name = rename(node.name)
         node.input[:] = [rename(n) for n in node.input]
         node.output[:] = [rename(n) for n in node.output]
+        node.name = rename(node.name)
+    for init in proto.graph.initializer:
+        init.name = rename(init.name)
+    ordered = sorted(proto.graph.initializer, key=lambda t: t.name)
+    copies = [type(t)() for t in ordered]
+    for copy, t in zip(copies, ordered, strict=True):
+        copy.CopyFrom(t)
+    del proto.graph.initializer[:]
+    proto.graph.initializer.extend(copies)
     for info in proto.graph.value_info:
         info.name = rename(info.name)
     for info in (*proto.graph.input, *proto.graph.output):
@@ -135,7 +148,14 @@ OUTPUT_DOCS = {
 
 
 def metadata(
-    spec, *, snr: float, b_train: int, metrics: dict, training: dict, provenance: dict
+    spec,
+    *,
+    snr: float,
+    b_train: int,
+    metrics: dict,
+    training: dict,
+    provenance: dict,
+    normalization: str = "max",
 ) -> dict[str, str]:
     """The metadata contract every zoo model carries (see docs and the zoo-contract check)."""
     meta = {
@@ -144,7 +164,7 @@ def metadata(
         "snr": json.dumps(snr),
         "b_train": json.dumps(b_train),
         "binning": binning.binning_json(),
-        "normalization": NORMALIZATION,
+        "normalization": NORMALIZATIONS[normalization],
         "labels": json.dumps(spec.labels, sort_keys=True),
         "classes": json.dumps([list(c) for c in spec.classes]),
         "metrics": json.dumps(metrics, sort_keys=True),

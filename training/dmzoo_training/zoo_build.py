@@ -44,7 +44,7 @@ def summarize_repeats(results: list[dict], get=lambda r: r) -> dict:
         "auc_std": float(np.std(aucs, ddof=1)) if len(aucs) > 1 else 0.0,
         "n_trainings": len(rows),
     }
-    for key in ("auc_optimal", "auc_asymptotic"):
+    for key in ("auc_optimal", "auc_asymptotic", "auc_error"):
         if all(r.get(key) is not None for r in rows):
             out[key] = float(np.mean([r[key] for r in rows]))
     return out
@@ -104,6 +104,7 @@ def export_all(zoo: Path = paths.ZOO, runs: Path = RUNS, events_dir: Path = path
             metrics={**summary, "auc_this_model": chosen["auc"]},
             training=training,
             provenance=provenance(spec.pool_samples, events_dir),
+            normalization=chosen["config"]["arch"].get("normalization", "max"),
         )
         rel = f"models/{model_id}.onnx"
         digest = export.write_model(export.to_onnx(model, meta), zoo / rel)

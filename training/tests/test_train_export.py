@@ -89,8 +89,10 @@ def test_tables_from_runs(trained, tmp_path):
     lines = out.read_text().splitlines()
     assert out.name == "auc_individual.csv"
     assert lines[0] == (
-        "benchmark,snr,auc,auc_std,n_trainings,auc_optimal,auc_asymptotic,ratio_to_optimal"
+        "benchmark,snr,auc,auc_std,n_trainings,auc_optimal,auc_asymptotic,auc_error,"
+        "ratio_to_optimal"
     )
     assert lines[1].startswith("spin1_offshell,2.2,") and lines[1].split(",")[4] == "1"
     cells = lines[1].split(",")
-    assert float(cells[7]) == pytest.approx(float(cells[2]) / float(cells[5]), abs=2e-5)
+    assert float(cells[8]) == pytest.approx(float(cells[2]) / float(cells[5]), abs=2e-5)
+    assert 0.0 < float(cells[7]) < 0.05  # the test set's own error on the AUC
