@@ -29,6 +29,7 @@ FLAVOURS = (
     ("flat ntuple", "jet_pt", "jet_eta"),
 )
 TREE_CLASSES = ("TTree", "TNtuple", "TNtupleD", "ROOT::RNTuple", "ROOT::Experimental::RNTuple")
+MAX_EVENTS = 1e12  # in one histogram; beyond it a count is an overflow or a unit slip, not data
 STEP_SIZE = "64 MB"  # per chunk of a tree; bounds memory for any file size
 
 
@@ -335,7 +336,7 @@ def fill_from_tree(tree, pt_key: str, eta_key: str) -> FilledHistogram:
     )
     for chunk in tree.iterate([pt_key, eta_key], step_size=STEP_SIZE, library="ak"):
         try:
-            part = fill_from_jets(chunk[pt_key], chunk[eta_key])
+            part = fill_from_jets(_column(chunk, pt_key), _column(chunk, eta_key))
         except ValueError as err:
             raise BranchNotFoundError(f"{pt_key} and {eta_key}: {err}") from None
         total.counts += part.counts
@@ -347,6 +348,14 @@ def fill_from_tree(tree, pt_key: str, eta_key: str) -> FilledHistogram:
         total.n_negative_pt_events += part.n_negative_pt_events
         total.n_unsorted += part.n_unsorted
     return total
+
+
+def _column(chunk, key: str):
+    """One branch of a chunk. A TTree's chunk holds it by its key; an RNTuple's nests a
+    subfield in its parent's record (`Jet.PT` is field `PT` of `Jet`)."""
+    if key in chunk.fields:
+        return chunk[key]
+    return chunk[tuple(key.split("."))]
 
 
 def _edges(axis) -> np.ndarray:
@@ -414,15 +423,37 @@ def counts_from_uhi(hist: Any, name: str = "histogram") -> FilledHistogram:
     if ip[0] > 0 or ip[-1] < len(e0) - 1 or ie[0] > 0 or ie[-1] < len(e1) - 1:
         notices.append(f"{name}: bins outside pT [130, 2000) GeV, eta [-4, 4) left out")
     _check_counts(counts, name, notices)
-    total = float(counts.sum())
-    n = int(round(total)) if math.isclose(total, round(total), abs_tol=1e-6) else total
-    return FilledHistogram(counts=counts, n_events=n, n_selected=n, source=name, notices=notices)
+    n = _whole(float(counts.sum()))
+    # Content outside the zoo's range, in flow bins or in a wider histogram's outer bins, is
+    # events whose leading jet falls outside the histogram, as a tree's are counted.
+    everything = hist.values(flow=True) if _takes_flow(hist) else raw
+    outside = max(_whole(float(np.sum(everything, dtype=np.float64))) - n, 0)
+    return FilledHistogram(
+        counts=counts,
+        n_events=n + outside,
+        n_selected=n,
+        n_out_of_range=outside,
+        source=name,
+        notices=notices,
+    )
+
+
+def _whole(total: float) -> int | float:
+    """A sum of bin contents as an int when it is one (weights need not sum to whole events)."""
+    return int(round(total)) if math.isclose(total, round(total), abs_tol=1e-6) else total
 
 
 def _check_counts(counts: np.ndarray, name: str, notices: list[str]) -> None:
     """Refuse contents no event count can have; say so when they are weights."""
     if not np.all(np.isfinite(counts)):
         raise BinningError(f"{name}: some bins hold NaN or infinity; fill it with event counts")
+    with np.errstate(over="ignore"):
+        total = float(counts.sum())
+    if total > MAX_EVENTS:
+        raise BinningError(
+            f"{name}: holds {total:.3g} events, more than any collider records (at most "
+            f"{MAX_EVENTS:.0e}: an overflow or a scale slip?); fill it with event counts"
+        )
     if np.any(counts < 0):
         raise BinningError(
             f"{name}: some bins are negative (a weighted histogram?); the models take raw "
