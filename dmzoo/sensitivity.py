@@ -225,6 +225,7 @@ def snr(
         eff, source = _efficiency(samples, name, efficiency, zoo)
         s_events = sigma_signal_pb * eff * lumi_pb
         value = s_events / math.sqrt(background.events)
+        _check_finite(s_events, value, background.events)
         answers = [
             answer(table, name, value, kind=k, zoo=zoo)
             for k, table in found.items()
@@ -239,6 +240,16 @@ def snr(
         zoo_version=table_version(zoo, next(iter(found))),
         notes=notes + _b_note(background.events),
     )
+
+
+def _check_finite(s_events: float, value: float, b_events: float) -> None:
+    """Numbers past a float's range (1e308) are no answer: refuse them, never print inf."""
+    if not (math.isfinite(s_events) and math.isfinite(value) and math.isfinite(b_events)):
+        raise InvalidParameterError(
+            f"S = {s_events:g}, B = {b_events:g}: the cross section times the luminosity is "
+            "beyond any number of events (a float overflows); give --sigma-signal and --lumi "
+            "a collider could see"
+        )
 
 
 def check_target_auc(value: float) -> float:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from dmzoo.commands import dump, json_option, open_zoo, zoo_options
+from dmzoo.commands import dump, json_option, open_zoo, tell, zoo_options
 
 KIND_CHOICE = click.Choice(["individual", "multimodel", "multiclass", "all"])
 BACKGROUND_HELP = (
@@ -26,7 +26,7 @@ EFFICIENCY_HELP = (
 
 def _notes(notes: list[str]) -> None:
     for note in notes:
-        click.echo(f"Note: {note}", err=True)
+        tell("Note", note)
 
 
 def _auc_text(a) -> str:
@@ -34,9 +34,10 @@ def _auc_text(a) -> str:
         where = "below" if a.bound == "upper" else "above"
         edge = a.snr_grid[0] if a.bound == "upper" else a.snr_grid[1]
         relation = "<=" if a.bound == "upper" else ">="
+        raised = "; the edge's AUC is below 0.5, a coin toss, so 0.5" if "coin" in a.method else ""
         return (
             f"AUC {relation} {a.auc:.3f} (outside the grid, {where} {edge:g}: edge value as a "
-            f"bound), likelihood-ratio limit {relation} {a.auc_optimal:.3f}"
+            f"bound{raised}), likelihood-ratio limit {relation} {a.auc_optimal:.3f}"
         )
     return (
         f"AUC {a.auc:.3f} +- {a.auc_std:.3f} ({a.method}), likelihood-ratio limit "
@@ -75,9 +76,12 @@ def auc(benchmark: str, snr: float, kind: str, zoo_path, as_json: bool) -> None:
 
 def _write_atomic(path: Path, text: str) -> None:
     """Write text to path through a temporary file in the same folder, then rename."""
+    from dmzoo.outputs import honour_umask
+
     folder = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
+        honour_umask(fd)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             f.write(text)
         os.replace(tmp, path)
@@ -112,7 +116,8 @@ def tables(kind: str, fmt: str | None, output: Path | None, zoo_path) -> None:
         fmt = {".json": "json", ".md": "md", ".markdown": "md"}.get(suffix, "csv")
     found = load_tables(open_zoo(zoo_path), kind=kind)
     text = format_tables(found, fmt)
-    _notes([f"zoo {found.zoo_version} has no {k} table" for k in found.missing])
+    if found.missing:  # one line for all of them
+        _notes([f"zoo {found.zoo_version} has no {' or '.join(found.missing)} table yet"])
     if output is None:
         click.echo(text, nl=False)
         return
@@ -169,6 +174,12 @@ def snr(
     click.echo(_snr_text(report))
 
 
+def _events(n: float, decimals: int) -> str:
+    """A number of events with thousands separators; in scientific notation past 1e12, where
+    digits stop meaning anything."""
+    return f"{n:,.{decimals}f}" if n < 1e12 else f"{n:.4g}"
+
+
 def _background_text(b, lumi_pb: float) -> str:
     from dmzoo import physics
 
@@ -177,7 +188,7 @@ def _background_text(b, lumi_pb: float) -> str:
         for p in (physics.BACKGROUNDS[n] for n in b.processes)
     )
     return (
-        f"B = {physics.format_luminosity(lumi_pb)} x ({parts}) = {b.events:,.0f} events "
+        f"B = {physics.format_luminosity(lumi_pb)} x ({parts}) = {_events(b.events, 0)} events "
         f"[{b.source}]"
     )
 
@@ -195,7 +206,7 @@ def _snr_text(r) -> str:
     for row in r.rows:
         lines.append(
             f"  {row.benchmark}: efficiency_signal {row.efficiency_signal:.4g} "
-            f"({row.efficiency_source}), S = {row.signal_events:,.1f}, "
+            f"({row.efficiency_source}), S = {_events(row.signal_events, 1)}, "
             f"S/sqrt(B) = {row.snr:.4g}"
         )
         lines += [f"    {a.kind}: {_auc_text(a)}" for a in row.auc]
