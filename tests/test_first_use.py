@@ -141,3 +141,30 @@ def test_api_list_of_two_arrays_says_pass_a_tuple():
     pt, eta = np.array([250.0, 300.0]), np.array([0.1, -0.2])
     with pytest.raises(TypeError, match=r"pass the arrays as a tuple \(pt, eta\)"):
         dmzoo.score([pt, eta], benchmark="spin1_offshell", snr=1.0)
+
+
+# -- S and B from one simulation -------------------------------------------------------------
+
+
+def test_zoo_sm_background_uses_the_zoo_sample():
+    """284.98 pb x 0.2066104 at 139/fb: the tester's hand calculation, S/sqrt(B) 1.118."""
+    from dmzoo import sensitivity
+
+    r = sensitivity.snr(0.05, 139_000.0, backgrounds="zoo_sm", benchmark="spin1_offshell")
+    assert r.background.processes == ["zoo_sm"]
+    assert r.background.events == pytest.approx(284.98 * 0.2066104 * 139_000, rel=1e-4)
+    assert round(r.rows[0].snr, 3) == 1.118
+    assert not any("two simulations" in n for n in r.notes)
+    default = sensitivity.snr(0.05, 139_000.0, benchmark="spin1_offshell")
+    assert round(default.rows[0].snr, 3) == 1.327  # the default is unchanged
+    assert any("two simulations" in n and "--background zoo_sm" in n for n in default.notes)
+
+
+def test_zoo_sm_background_on_the_command_line(capsys):
+    code, out, err = run(
+        capsys, "snr", "--sigma-signal", "50fb", "--lumi", "139/fb",
+        "--benchmark", "spin1_offshell", "--background", "zoo_sm",
+    )  # fmt: skip
+    assert code == 0
+    assert "B = 139 fb^-1 x (zoo SM 58.88 pb) = 8,184,434 events [zoo SM sample" in out
+    assert "S = 3,198.1, S/sqrt(B) = 1.118" in out

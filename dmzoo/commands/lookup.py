@@ -14,7 +14,8 @@ KIND_CHOICE = click.Choice(["individual", "multimodel", "multiclass", "all"])
 BACKGROUND_HELP = (
     "SM processes of the paper's Table 3, comma-separated: z_nunu, w_taunu, w_lnu, z_ll, "
     "ttbar (or ttbar_btag_le1, ttbar_btag0), diboson; or all. Default z_nunu "
-    "(53.6 pb x 0.78). B = L x sum of sigma x efficiency."
+    "(53.6 pb x 0.78). B = L x sum of sigma x efficiency. Or zoo_sm: the zoo's own SM sample, "
+    "generated at the same pTHat > 75 GeV cut as the default signal efficiencies."
 )
 EFFICIENCY_HELP = (
     "Fraction of the events behind --sigma-signal whose leading jet lands in the histogram, "
@@ -162,7 +163,7 @@ def snr(
         physics.parse_cross_section(sigma_signal),
         physics.parse_luminosity(lumi),
         efficiency=efficiency_signal,
-        backgrounds=physics.parse_backgrounds(background),
+        backgrounds=_backgrounds(background),
         benchmark=benchmark,
         kind=kind,
         zoo=open_zoo(zoo_path),
@@ -172,6 +173,14 @@ def snr(
         click.echo(dump(report.to_dict()))
         return
     click.echo(_snr_text(report))
+
+
+def _backgrounds(text: str):
+    """--background parsed: Table 3 processes, or `zoo_sm` left for the zoo to fill in."""
+    from dmzoo import physics
+    from dmzoo.sensitivity import ZOO_SM
+
+    return ZOO_SM if text.strip().lower() == ZOO_SM else physics.parse_backgrounds(text)
 
 
 def _events(n: float, decimals: int) -> str:
@@ -185,8 +194,8 @@ def _background_text(b, lumi_pb: float) -> str:
 
     parts = " + ".join(
         f"{p.label} {p.sigma_pb:g} pb x {p.efficiency:g}"
-        for p in (physics.BACKGROUNDS[n] for n in b.processes)
-    )
+        for p in (physics.BACKGROUNDS[n] for n in b.processes if n in physics.BACKGROUNDS)
+    ) or f"zoo SM {b.sigma_x_efficiency_pb:.4g} pb"
     return (
         f"B = {physics.format_luminosity(lumi_pb)} x ({parts}) = {_events(b.events, 0)} events "
         f"[{b.source}]"
@@ -239,7 +248,7 @@ def reach(benchmark, lumi, target_auc, background, kind, zoo_path, as_json) -> N
         benchmark,
         physics.parse_luminosity(lumi),
         target_auc=target_auc,
-        backgrounds=physics.parse_backgrounds(background),
+        backgrounds=_backgrounds(background),
         kind=kind,
         zoo=open_zoo(zoo_path),
     )
