@@ -192,10 +192,13 @@ def _events(n: float, decimals: int) -> str:
 def _background_text(b, lumi_pb: float) -> str:
     from dmzoo import physics
 
-    parts = " + ".join(
-        f"{p.label} {p.sigma_pb:g} pb x {p.efficiency:g}"
-        for p in (physics.BACKGROUNDS[n] for n in b.processes if n in physics.BACKGROUNDS)
-    ) or f"zoo SM {b.sigma_x_efficiency_pb:.4g} pb"
+    parts = (
+        " + ".join(
+            f"{p.label} {p.sigma_pb:g} pb x {p.efficiency:g}"
+            for p in (physics.BACKGROUNDS[n] for n in b.processes if n in physics.BACKGROUNDS)
+        )
+        or f"zoo SM {b.sigma_x_efficiency_pb:.4g} pb"
+    )
     return (
         f"B = {physics.format_luminosity(lumi_pb)} x ({parts}) = {_events(b.events, 0)} events "
         f"[{b.source}]"
