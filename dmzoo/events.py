@@ -46,6 +46,7 @@ class FilledHistogram:
     n_bad_jet_events: int = 0  # a jet dropped for a NaN or infinite pT or eta
     n_negative_pt_events: int = 0  # a jet with a negative pT (never leads while one is positive)
     n_unsorted: int = 0  # jets not stored in decreasing pT
+    n_pt_above: int = 0  # leading jet at or above the histogram's pT range (MeV for GeV?)
     source: str = ""  # what was read, in words
     notices: list[str] = field(default_factory=list)
     files: list[dict[str, Any]] = field(default_factory=list)  # per file read: its own counts
@@ -263,6 +264,7 @@ def fill_from_jets(pt: Any, eta: Any) -> FilledHistogram:
         n_bad_jet_events=n_bad,
         n_negative_pt_events=n_negative,
         n_unsorted=n_unsorted,
+        n_pt_above=int((has & (lead_pt >= binning.PT_RANGE[1])).sum()),
     )
 
 
@@ -347,6 +349,7 @@ def fill_from_tree(tree, pt_key: str, eta_key: str) -> FilledHistogram:
         total.n_bad_jet_events += part.n_bad_jet_events
         total.n_negative_pt_events += part.n_negative_pt_events
         total.n_unsorted += part.n_unsorted
+        total.n_pt_above += part.n_pt_above
     return total
 
 

@@ -257,7 +257,7 @@ def _degenerate(
         return out
     for d in cal.decisions:
         if cal.n_toys * (1.0 - d.background_rejection) < MIN_BEYOND:
-            needed = math.ceil(MIN_BEYOND / (1.0 - d.background_rejection))
+            needed = math.ceil(round(MIN_BEYOND / (1.0 - d.background_rejection), 6))
             out.append(
                 f"{cal.n_toys} pseudo-experiments leave fewer than {MIN_BEYOND} beyond the "
                 f"{d.background_rejection:.0%} threshold: it means little; use --toys "
@@ -281,6 +281,12 @@ def nothing_to_score(file: str | None, filled: events.FilledHistogram) -> InputF
         why = (
             f"none of its {n} events has a jet with a finite pT and eta; nothing to score, "
             "check the jet branches (--pt-branch, --eta-branch)"
+        )
+    elif filled.n_pt_above * 2 > n - filled.n_no_jet:
+        why = (
+            f"none of its {n} events has a leading jet inside the histogram (130 <= pT < 2000 "
+            f"GeV), and {filled.n_pt_above} lie above 2000: the pT values look like MeV; "
+            "nothing to score, convert pT to GeV (divide by 1000)"
         )
     else:
         why = (

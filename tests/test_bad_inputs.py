@@ -198,8 +198,11 @@ INPUT_CASES = {
     ),
     "pT in MeV": Case(
         lambda d: _tree(d / "mev.root", [[250_000.0], [400_000.0]], [[0.1], [-1.0]]),
-        ("none of its 2 events has a leading jet inside the histogram",),
-        ("check that pT is in GeV",),
+        (
+            "none of its 2 events has a leading jet inside the histogram",
+            "2 lie above 2000: the pT values look like MeV",
+        ),
+        ("convert pT to GeV (divide by 1000)",),
     ),
     "NaN, inf and negative pT only": Case(
         lambda d: _tree(
@@ -586,8 +589,13 @@ def test_offline_with_an_empty_cache_falls_back_for_score(hub, monkeypatch, caps
     """Not an error: the shipped zoo answers, and one warning says so."""
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     code, out, err = run(capsys, "score", str(SM_ONLY), *SCORE, "--repo", REPO, "--json")
-    assert code == 0 and json.loads(out)["model"] == MODEL
-    assert "HF_HUB_OFFLINE is set" in err and "using the zoo shipped with dmzoo instead" in err
+    result = json.loads(out)
+    assert code == 0 and result["model"] == MODEL
+    (line,) = [e for e in err.splitlines() if "shipped" in e]
+    assert line.startswith("Warning: ") and "HF_HUB_OFFLINE is set" in line
+    assert line.endswith("using the zoo shipped with dmzoo instead (0.1.0)")
+    # A script reading the JSON sees the stand-in too, not only a human reading stderr.
+    assert result["warnings"][0] == line.removeprefix("Warning: ")
     assert hub.requests == []
 
 
