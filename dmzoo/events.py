@@ -47,6 +47,7 @@ class FilledHistogram:
     n_negative_pt_events: int = 0  # a jet with a negative pT (never leads while one is positive)
     n_unsorted: int = 0  # jets not stored in decreasing pT
     n_pt_above: int = 0  # leading jet at or above the histogram's pT range (MeV for GeV?)
+    weighted: bool = False  # a histogram whose contents are sums of weights, not event counts
     source: str = ""  # what was read, in words
     notices: list[str] = field(default_factory=list)
     files: list[dict[str, Any]] = field(default_factory=list)  # per file read: its own counts
@@ -426,6 +427,12 @@ def counts_from_uhi(hist: Any, name: str = "histogram") -> FilledHistogram:
     if ip[0] > 0 or ip[-1] < len(e0) - 1 or ie[0] > 0 or ie[-1] < len(e1) - 1:
         notices.append(f"{name}: bins outside pT [130, 2000) GeV, eta [-4, 4) left out")
     _check_counts(counts, name, notices)
+    weighted = _is_weighted(hist, raw)
+    if weighted and np.allclose(counts, np.round(counts)):
+        notices.append(
+            f"{name}: its variances differ from its contents, so they are sums of weights; "
+            "the models were trained on raw event counts"
+        )
     n = _whole(float(counts.sum()))
     # Content outside the zoo's range, in flow bins or in a wider histogram's outer bins, is
     # events whose leading jet falls outside the histogram, as a tree's are counted.
@@ -438,7 +445,20 @@ def counts_from_uhi(hist: Any, name: str = "histogram") -> FilledHistogram:
         n_out_of_range=outside,
         source=name,
         notices=notices,
+        weighted=weighted,
     )
+
+
+def _is_weighted(hist: Any, raw: Any) -> bool:
+    """Whether a histogram's variances say it was filled with weights (for counts they equal
+    the contents, as uproot and hist report them for unweighted fills)."""
+    try:
+        variances = hist.variances(flow=False) if _takes_flow(hist) else hist.variances()
+    except (AttributeError, TypeError, ValueError):
+        return False
+    if variances is None:
+        return False
+    return not np.allclose(np.asarray(variances, dtype=float), np.asarray(raw, dtype=float))
 
 
 def _whole(total: float) -> int | float:

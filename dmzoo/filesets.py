@@ -116,6 +116,7 @@ def combine(parts: Sequence[tuple[str, events.FilledHistogram]]) -> events.Fille
         total.n_no_jet += filled.n_no_jet
         total.n_out_of_range += filled.n_out_of_range
         total.n_pt_above += filled.n_pt_above
+        total.weighted = total.weighted or filled.weighted
         total.notices.extend(filled.notices)
         total.files.append(file_entry(spec, filled))
         if filled.source not in sources:

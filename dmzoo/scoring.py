@@ -177,11 +177,12 @@ def score(
             f"events per histogram; the quoted AUC holds at {b_train}, not here"
         )
     calibrated, toy_scores = None, None
-    if toys and not np.allclose(filled.counts, np.round(filled.counts)):
+    if toys and (filled.weighted or not np.allclose(filled.counts, np.round(filled.counts))):
         # A normalised or weighted histogram: its sum is no number of events to draw toys of.
+        what = "sums of weights" if filled.weighted else "not whole numbers (normalised?)"
         warnings.append(
-            "bin contents are not whole numbers (normalised or weighted?): the pseudo-"
-            "experiments need event counts, so no p-value or thresholds; give raw counts"
+            f"bin contents are {what}: the pseudo-experiments need event counts, so no "
+            "p-value or thresholds; give raw counts"
         )
         toys = 0
     if toys:

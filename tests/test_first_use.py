@@ -87,7 +87,9 @@ def test_unit_area_histogram_gets_no_p_value(capsys):
     counts = np.full((30, 30), 1.0 / 900)
     result = dmzoo.score(counts, benchmark="spin1_offshell", snr=1.0, toys=100)
     assert result.calibration is None and result.n_selected == pytest.approx(1.0)
-    assert any("the pseudo-experiments need event counts" in w for w in result.warnings)
+    assert any(
+        "not whole numbers (normalised?): the pseudo-experiments need" in w for w in result.warnings
+    )
     whole = dmzoo.score(np.full((30, 30), 50.0), benchmark="spin1_offshell", snr=1.0, toys=20)
     assert whole.calibration is not None
     assert not any("event counts" in w for w in whole.warnings)
@@ -168,3 +170,19 @@ def test_zoo_sm_background_on_the_command_line(capsys):
     assert code == 0
     assert "B = 139 fb^-1 x (zoo SM 58.88 pb) = 8,184,434 events [zoo SM sample" in out
     assert "S = 3,198.1, S/sqrt(B) = 1.118" in out
+
+
+def test_weighted_histogram_with_whole_sums_gets_no_p_value():
+    """Weights of 2 sum to whole numbers; the variances still tell them from counts."""
+    import hist
+
+    pt, eta = np.full(300, 250.0), np.linspace(-3.0, 3.0, 300)
+    weighted = hist.Hist.new.Reg(30, 130, 2000).Reg(30, -4, 4).Weight()
+    weighted.fill(pt, eta, weight=2.0)
+    result = dmzoo.score(weighted, benchmark="spin1_offshell", snr=1.0, toys=20)
+    assert result.calibration is None and result.n_selected == 600
+    assert any("its variances differ from its contents" in n for n in result.notes)
+    assert any("bin contents are sums of weights" in w for w in result.warnings)
+    counted = hist.Hist.new.Reg(30, 130, 2000).Reg(30, -4, 4).Double()
+    counted.fill(pt, eta)
+    assert dmzoo.score(counted, benchmark="spin1_offshell", snr=1.0, toys=20).calibration
