@@ -33,6 +33,7 @@ from dmzoo import binning
 log = logging.getLogger(__name__)
 
 DEFAULT_TOYS = 1000
+MAX_TOYS = 1_000_000  # per hypothesis: p-values down to 1e-6, minutes of inference already
 DEFAULT_SEED = 0
 BATCH = 512  # histograms drawn and scored at once: bounded memory for any number of toys
 REJECTIONS = (0.9, 0.99)
@@ -78,7 +79,9 @@ class ToyScores:
 
 def split_events(n: int, snr: float) -> tuple[int, int]:
     """(B, S) with B + S = n and S = round(snr * sqrt(B)) (to within the rounding)."""
-    root_b = (math.sqrt(snr * snr + 4.0 * n) - snr) / 2.0
+    # sqrt(B) = (sqrt(snr^2 + 4n) - snr) / 2, written so that neither snr^2 overflows nor the
+    # difference cancels: far above the grid (snr 1e300) S is n, not a crash.
+    root_b = 2.0 * n / (math.hypot(snr, 2.0 * math.sqrt(n)) + snr)
     s = min(n, int(round(snr * root_b)))
     return n - s, s
 

@@ -4,7 +4,7 @@ Any DmzooError becomes one `Error: ...` line and its exit code (1 by default, 2 
 option values like click's usage errors, 3 for a zoo that fails its integrity checks, 4 for the
 model hub or its cache: unreachable, unknown repository or revision, unwritable cache; 5 for a
 missing optional extra such as `plot` or `dask`).
-Set DMZOO_DEBUG=1 to see the traceback instead.
+Set DMZOO_DEBUG=1 to see the traceback instead. Ctrl-C prints `Interrupted.` and exits 130.
 """
 
 from __future__ import annotations
@@ -19,16 +19,37 @@ from dmzoo import __version__, commands, constants
 log = logging.getLogger("dmzoo")
 
 
+class _Formatter(logging.Formatter):
+    """A warning reads like the commands' own `Warning:` lines; -v output keeps its origin."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if record.levelno == logging.WARNING:
+            return f"Warning: {record.getMessage()}"
+        return super().format(record)
+
+
 def _setup_logging(verbose: int, quiet: bool) -> None:
     level = logging.ERROR if quiet else logging.WARNING - 10 * verbose
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(_Formatter("%(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger("dmzoo")
     root.handlers[:] = [handler]
     root.setLevel(level)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Interrupted(Exception):
+    """Ctrl-C inside a command, carried past click, which would print `Aborted.` and exit 1."""
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise Interrupted from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="dmzoo")
 @click.option("-v", "--verbose", count=True, help="More messages (-v info, -vv debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors.")
@@ -54,6 +75,12 @@ def _error(message: str) -> None:
     click.echo("Error: " + " ".join(str(message).split()), err=True)
 
 
+def _interrupted() -> int:
+    """Ctrl-C: one line and the shell's code for SIGINT, 128 + 2."""
+    click.echo("Interrupted.", err=True)
+    return 130
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console entry point: run the CLI, turning every error into one line."""
     from dmzoo.errors import DmzooError
@@ -64,7 +91,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         cli.main(args=args, prog_name="dmzoo", standalone_mode=False)
-    except click.exceptions.Abort:
+    except (Interrupted, KeyboardInterrupt):
+        return _interrupted()
+    except click.exceptions.Abort as err:
+        if isinstance(err.__cause__, KeyboardInterrupt):  # Ctrl-C while click parsed
+            return _interrupted()
         click.echo("Aborted.", err=True)
         return 1
     except click.UsageError as err:
@@ -79,9 +110,6 @@ def main(argv: list[str] | None = None) -> int:
             raise
         _error(str(err))
         return err.exit_code
-    except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
-        return 130
     except Exception as err:  # the last resort: one line, never a traceback
         if constants.debug():
             raise

@@ -21,6 +21,8 @@ many thousands, one call over all files with per-file partition bookkeeping woul
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -47,6 +49,8 @@ LOCAL_CLUSTER: dict[str, Any] = {
     "dashboard_address": "127.0.0.1:0",
     "worker_dashboard_address": "127.0.0.1:0",
     "threads_per_worker": 1,
+    # Its workers' shutdown warnings (a worker killed after Ctrl-C) are not the user's business.
+    "silence_logs": logging.CRITICAL,
 }
 CONNECT_TIMEOUT = "10s"
 
@@ -92,11 +96,31 @@ def connect(scheduler: Any) -> Iterator[Any]:
         yield client
 
 
+@contextmanager
+def _ctrl_c_ignored() -> Iterator[None]:
+    """SIGINT ignored while the cluster starts, which its worker processes inherit.
+
+    Ctrl-C then reaches only this process, which closes the cluster and with it the workers,
+    and no worker prints a traceback of its own. A cluster interrupted half-started would also
+    fail distributed's exit hook with one. Shortcoming: a Ctrl-C in the second or two of the
+    start is lost; the next one counts.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set handlers
+        return
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
 def _local_cluster() -> Any:
     from distributed import LocalCluster
 
     try:
-        return LocalCluster(**LOCAL_CLUSTER)
+        with _ctrl_c_ignored():
+            return LocalCluster(**LOCAL_CLUSTER)
     except Exception as err:  # distributed wraps whatever stopped it in a RuntimeError
         raise InvalidParameterError(
             f"--dask: could not start a local Dask cluster ({events._one_line(err)}); "
@@ -130,6 +154,7 @@ def read(
         s: events.locate(s, pt_branch=pt_branch, eta_branch=eta_branch)
         for s in filesets.expand(specs)
     }
+    filesets.refuse_same_objects(targets)
     _refuse_cuts(chosen, targets)
     lazy = {s: _lazy_histogram(t) for s, t in targets.items() if _on_workers(t)}
     with connect(scheduler) as client:

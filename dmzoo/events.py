@@ -30,6 +30,7 @@ FLAVOURS = (
     ("flat ntuple", "jet_pt", "jet_eta"),
 )
 TREE_CLASSES = ("TTree", "TNtuple", "TNtupleD", "ROOT::RNTuple", "ROOT::Experimental::RNTuple")
+MAX_EVENTS = 1e12  # in one histogram; beyond it a count is an overflow or a unit slip, not data
 STEP_SIZE = "64 MB"  # per chunk of a tree; bounds memory for any file size
 
 
@@ -46,6 +47,8 @@ class FilledHistogram:
     n_bad_jet_events: int = 0  # a jet dropped for a NaN or infinite pT or eta
     n_negative_pt_events: int = 0  # a jet with a negative pT (never leads while one is positive)
     n_unsorted: int = 0  # jets not stored in decreasing pT
+    n_pt_above: int = 0  # leading jet at or above the histogram's pT range (MeV for GeV?)
+    weighted: bool = False  # a histogram whose contents are sums of weights, not event counts
     source: str = ""  # what was read, in words
     notices: list[str] = field(default_factory=list)
     files: list[dict[str, Any]] = field(default_factory=list)  # per file read: its own counts
@@ -264,6 +267,7 @@ def fill_from_jets(pt: Any, eta: Any) -> FilledHistogram:
         n_bad_jet_events=n_bad,
         n_negative_pt_events=n_negative,
         n_unsorted=n_unsorted,
+        n_pt_above=int((has & (lead_pt >= binning.PT_RANGE[1])).sum()),
     )
 
 
@@ -360,10 +364,10 @@ def fill_from_tree(
 
 def _fill_chunk(total: FilledHistogram, chunk, pt_key, eta_key, selection, found) -> None:
     """Add one chunk of a tree to the running histogram, bookkeeping and cutflow."""
-    jets = (chunk[pt_key], chunk[eta_key])
+    jets = (_column(chunk, pt_key), _column(chunk, eta_key))
     lead_pt, lead_eta, has = leading_jets(*jets)
     inside = has & binning.in_range(lead_pt, lead_eta)
-    arrays = {quantity: chunk[key] for quantity, key in found.items()}
+    arrays = {quantity: _column(chunk, key) for quantity, key in found.items()}
     passed = selections.masks(selection, arrays, (lead_pt, lead_eta, has), jets)
     keep = selections.count(total.selection, inside, passed)
     total.counts += binning.fill(lead_pt[keep], lead_eta[keep])
@@ -376,6 +380,15 @@ def _fill_chunk(total: FilledHistogram, chunk, pt_key, eta_key, selection, found
     total.n_bad_jet_events += bad
     total.n_negative_pt_events += negative
     total.n_unsorted += unsorted
+    total.n_pt_above += int((has & (lead_pt >= binning.PT_RANGE[1])).sum())
+
+
+def _column(chunk, key: str):
+    """One branch of a chunk. A TTree's chunk holds it by its key; an RNTuple's nests a
+    subfield in its parent's record (`Jet.PT` is field `PT` of `Jet`)."""
+    if key in chunk.fields:
+        return chunk[key]
+    return chunk[tuple(key.split("."))]
 
 
 def _edges(axis) -> np.ndarray:
@@ -443,15 +456,56 @@ def counts_from_uhi(hist: Any, name: str = "histogram") -> FilledHistogram:
     if ip[0] > 0 or ip[-1] < len(e0) - 1 or ie[0] > 0 or ie[-1] < len(e1) - 1:
         notices.append(f"{name}: bins outside pT [130, 2000) GeV, eta [-4, 4) left out")
     _check_counts(counts, name, notices)
-    total = float(counts.sum())
-    n = int(round(total)) if math.isclose(total, round(total), abs_tol=1e-6) else total
-    return FilledHistogram(counts=counts, n_events=n, n_selected=n, source=name, notices=notices)
+    weighted = _is_weighted(hist, raw)
+    if weighted and np.allclose(counts, np.round(counts)):
+        notices.append(
+            f"{name}: its variances differ from its contents, so they are sums of weights; "
+            "the models were trained on raw event counts"
+        )
+    n = _whole(float(counts.sum()))
+    # Content outside the zoo's range, in flow bins or in a wider histogram's outer bins, is
+    # events whose leading jet falls outside the histogram, as a tree's are counted.
+    everything = hist.values(flow=True) if _takes_flow(hist) else raw
+    outside = max(_whole(float(np.sum(everything, dtype=np.float64))) - n, 0)
+    return FilledHistogram(
+        counts=counts,
+        n_events=n + outside,
+        n_selected=n,
+        n_out_of_range=outside,
+        source=name,
+        notices=notices,
+        weighted=weighted,
+    )
+
+
+def _is_weighted(hist: Any, raw: Any) -> bool:
+    """Whether a histogram's variances say it was filled with weights (for counts they equal
+    the contents, as uproot and hist report them for unweighted fills)."""
+    try:
+        variances = hist.variances(flow=False) if _takes_flow(hist) else hist.variances()
+    except (AttributeError, TypeError, ValueError):
+        return False
+    if variances is None:
+        return False
+    return not np.allclose(np.asarray(variances, dtype=float), np.asarray(raw, dtype=float))
+
+
+def _whole(total: float) -> int | float:
+    """A sum of bin contents as an int when it is one (weights need not sum to whole events)."""
+    return int(round(total)) if math.isclose(total, round(total), abs_tol=1e-6) else total
 
 
 def _check_counts(counts: np.ndarray, name: str, notices: list[str]) -> None:
     """Refuse contents no event count can have; say so when they are weights."""
     if not np.all(np.isfinite(counts)):
         raise BinningError(f"{name}: some bins hold NaN or infinity; fill it with event counts")
+    with np.errstate(over="ignore"):
+        total = float(counts.sum())
+    if total > MAX_EVENTS:
+        raise BinningError(
+            f"{name}: holds {total:.3g} events, more than any collider records (at most "
+            f"{MAX_EVENTS:.0e}: an overflow or a scale slip?); fill it with event counts"
+        )
     if np.any(counts < 0):
         raise BinningError(
             f"{name}: some bins are negative (a weighted histogram?); the models take raw "

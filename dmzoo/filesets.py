@@ -73,6 +73,26 @@ def _refuse_repeats(specs: list[str]) -> None:
         seen[key] = spec
 
 
+def refuse_same_objects(targets: dict[str, events.Target]) -> None:
+    """Refuse one object named twice under different spellings (`a.root` and `a.root:events`,
+    a glob and a name, a symlink or hard link): its events would count twice.
+
+    Files are told apart by device and inode, so every spelling of a path agrees; objects by
+    name, so the cycles of one tree count as one object, as they do when it is chosen.
+    """
+    seen: dict[tuple[int, int, str], str] = {}
+    for spec, target in targets.items():
+        stat = target.path.stat()
+        key = (stat.st_dev, stat.st_ino, target.name)
+        if key in seen:
+            raise InputFileError(
+                f"{spec}: the same {target.classname} {target.name!r} as {seen[key]}; "
+                "list each file once, or its events count twice",
+                path=spec,
+            )
+        seen[key] = spec
+
+
 def file_entry(spec: str, filled: events.FilledHistogram) -> dict[str, Any]:
     """One file's line of the report."""
     return {
@@ -98,6 +118,8 @@ def combine(parts: Sequence[tuple[str, events.FilledHistogram]]) -> events.Fille
         total.n_selected += filled.n_selected
         total.n_no_jet += filled.n_no_jet
         total.n_out_of_range += filled.n_out_of_range
+        total.n_pt_above += filled.n_pt_above
+        total.weighted = total.weighted or filled.weighted
         total.notices.extend(filled.notices)
         total.files.append(file_entry(spec, filled))
         if filled.source not in sources:
@@ -152,5 +174,10 @@ def read(
             eta_branch=eta_branch,
             selection=selection,
         )
+    files = expand(specs)
+    if len(files) > 1:
+        refuse_same_objects(
+            {s: events.locate(s, pt_branch=pt_branch, eta_branch=eta_branch) for s in files}
+        )
     reading = {"pt_branch": pt_branch, "eta_branch": eta_branch, "selection": selection}
-    return combine([(s, events.read(s, **reading)) for s in expand(specs)])
+    return combine([(s, events.read(s, **reading)) for s in files])

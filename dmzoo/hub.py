@@ -63,7 +63,25 @@ def hub_source(repo: str | None = None, revision: str | None = None) -> HubSourc
     revision = revision or constants.hub_revision()
     if repo is None and revision is None:
         return None
-    return HubSource(repo or constants.DEFAULT_HUB_REPO, revision or constants.DEFAULT_HUB_REVISION)
+    source = HubSource(
+        repo or constants.DEFAULT_HUB_REPO, revision or constants.DEFAULT_HUB_REVISION
+    )
+    _check_repo_id(source.repo)
+    return source
+
+
+def _check_repo_id(repo: str) -> None:
+    """A repository id the hub could never hold is a bad option value, not a hub failure."""
+    from huggingface_hub.errors import HFValidationError
+    from huggingface_hub.utils import validate_repo_id
+
+    try:
+        validate_repo_id(repo)
+    except HFValidationError as err:
+        raise InvalidParameterError(
+            f"repository id {repo!r} (--repo or DMZOO_HUB_REPO) is not valid on the model "
+            f"hub ({_short(err)}); give one such as {constants.DEFAULT_HUB_REPO}"
+        ) from None
 
 
 def select_zoo(
@@ -90,8 +108,9 @@ def select_zoo(
     try:
         return HubZoo.open(source)
     except HubUnavailableError as err:
-        log.warning("%s; using the zoo shipped with dmzoo instead", err)
-        return ShippedFallback(source, reason=str(err))
+        fallback = ShippedFallback(source, reason=str(err))
+        log.warning("%s", fallback.warning)
+        return fallback
 
 
 def _client():
@@ -351,6 +370,8 @@ class ShippedFallback(Zoo):
         super().__init__(shipped_zoo_path())
         self.source = source
         self.reason = reason
+        # Answers carry it too (a score's JSON `warnings`), so a script sees the stand-in.
+        self.warning = f"{reason}; using the zoo shipped with dmzoo instead ({self.version})"
 
     def _only_on_hub(self, what: str, names: tuple[str, ...] = ()) -> HubError:
         return HubError(

@@ -11,12 +11,14 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+import warnings
 from pathlib import Path
 
 import numpy as np
 
 from dmzoo import binning, tables
 from dmzoo.errors import InvalidParameterError, MissingDependencyError, OutputFileError
+from dmzoo.outputs import honour_umask
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +79,10 @@ def draw_score(ax, result) -> None:
             (result.toys.signal, SIGNAL_COLOUR, f"SM + {result.benchmark}"),
         ):
             h, _ = np.histogram(np.clip(scores, 0.0, 1.0), edges)
-            mplhep.histplot(h, edges, ax=ax, color=colour, label=label, yerr=False)
+            with warnings.catch_warnings():
+                # It guesses from integer counts that they are Poisson data; they are toys.
+                warnings.filterwarnings("ignore", message="Integer weights", category=UserWarning)
+                mplhep.histplot(h, edges, ax=ax, color=colour, label=label, yerr=False)
         for d, style in zip(cal.decisions, (":", "-."), strict=False):
             ax.axvline(
                 d.threshold,
@@ -205,6 +210,7 @@ def save(fig, path: Path | str) -> Path:
             f"{path}: cannot write here ({err.strerror}); choose a writable folder"
         ) from None
     try:
+        honour_umask(fd)
         with os.fdopen(fd, "wb") as f:
             fig.savefig(f, format=fmt, dpi=120)
         os.replace(tmp, path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+import math
 import numbers
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -120,6 +121,10 @@ def _histogram(
         )
         filled.selection = events.histogram_selection(chosen, filled, "counts array")
         return None, filled
+    if isinstance(obj, list) and len(obj) == 2 and all(hasattr(o, "__len__") for o in obj):
+        raise TypeError(
+            "score() reads a list as file names; pass the arrays as a tuple (pt, eta), not a list"
+        )
     raise TypeError(
         "score() takes a file path, a (pt, eta) pair of arrays, a UHI histogram (hist, "
         "boost-histogram, uproot TH2) or a [30, 30] numpy array of counts, not "
@@ -197,7 +202,7 @@ def score(
     signal_template = _signal_template(zoo, benchmark, kind) if toys else None
     file, filled = _histogram(obj, pt_branch, eta_branch, scheduler, chosen)
     if filled.n_selected == 0:
-        raise _nothing_to_score(file, filled)
+        raise nothing_to_score(file, filled)
     model = zoo.model(entry)
     warnings, notes = [], list(filled.notices)
     fed = parametric.fed_snr(snr, model.snr_range, warnings) if model.parametric else None
@@ -207,13 +212,25 @@ def score(
     b_train = int(model.metadata["b_train"])
     if not model.parametric and entry.snr != snr:
         notes.append(f"no model at S/sqrt(B) = {snr:g}; used the nearest, {entry.snr:g}")
+    # A hub zoo that could not be reached and the shipped copy stands in (dmzoo.hub).
+    if getattr(zoo, "warning", None):
+        warnings.insert(0, zoo.warning)
     n = filled.n_selected
-    if n < b_train / FAR_FACTOR or n > b_train * FAR_FACTOR:
+    far_from_training = n < b_train / FAR_FACTOR or n > b_train * FAR_FACTOR
+    if far_from_training:
         warnings.append(
             f"the histogram holds {n} events, the model was trained on {b_train} background "
             f"events per histogram; the quoted AUC holds at {b_train}, not here"
         )
     calibrated, toy_scores, sm = None, None, None
+    if toys and (filled.weighted or not np.allclose(filled.counts, np.round(filled.counts))):
+        # A normalised or weighted histogram: its sum is no number of events to draw toys of.
+        what = "sums of weights" if filled.weighted else "not whole numbers (normalised?)"
+        warnings.append(
+            f"bin contents are {what}: the pseudo-experiments need event counts, so no "
+            "p-value or thresholds; give raw counts"
+        )
+        toys = 0
     if toys:
         sm = _background(zoo, background, filled, (pt_branch, eta_branch, scheduler, chosen))
         notes += sm.notices
@@ -228,6 +245,8 @@ def score(
             n_toys=toys,
             seed=seed,
         )
+    model_snr = fed if fed is not None else entry.snr
+    warnings += _degenerate(value, looked, model_snr, calibrated, far=far_from_training)
     return ScoreResult(
         file=file,
         benchmark=benchmark,
@@ -262,9 +281,54 @@ def score(
     )
 
 
-def _nothing_to_score(file: str | None, filled: events.FilledHistogram) -> InputFileError:
-    """Why an input fills no bin, and what to check: no events, no usable jets, all outside,
-    or (under a selection with cuts) the cut that removed the last event."""
+SATURATED = 1e-4  # a score this close to 0 or 1 is at the end of what the model can say
+MIN_BEYOND = 10  # toys beyond a threshold for the threshold to mean something
+NO_POWER = 0.55  # a table AUC up to this: the model barely tells signal from SM
+
+
+def _degenerate(
+    value: float,
+    looked: tables.AucLookup | None,
+    model_snr: float,
+    cal: Calibration | None,
+    *,
+    far: bool,
+) -> list[str]:
+    """Say when the numbers look like an answer but cannot be one. A saturated score is
+    named only far from the training's event count: near it, it is a strong signal."""
+    out = []
+    if looked is not None and looked.auc <= NO_POWER:
+        out.append(
+            f"the table's AUC {looked.auc:.3f} at S/sqrt(B) = {model_snr:g} means the "
+            "classifier has (almost) no power here; its score says next to nothing"
+        )
+    if far and min(value, 1.0 - value) < SATURATED:
+        out.append(
+            f"the score is saturated at {value:.4f}: the model cannot grade this histogram "
+            "further (far from the events it was trained on?)"
+        )
+    if cal is None:
+        return out
+    for d in cal.decisions:
+        if cal.n_toys * (1.0 - d.background_rejection) < MIN_BEYOND:
+            needed = math.ceil(round(MIN_BEYOND / (1.0 - d.background_rejection), 6))
+            out.append(
+                f"{cal.n_toys} pseudo-experiments leave fewer than {MIN_BEYOND} beyond the "
+                f"{d.background_rejection:.0%} threshold: it means little; use --toys "
+                f"{needed} or more"
+            )
+            break
+    if any(d.threshold > 1.0 - SATURATED for d in cal.decisions):
+        out.append(
+            "the SM-only pseudo-experiments saturate at 1 too: the thresholds cannot tell "
+            "them from signal"
+        )
+    return out
+
+
+def nothing_to_score(file: str | None, filled: events.FilledHistogram) -> InputFileError:
+    """Why an input fills no bin, and what to check: no events, no usable jets, pT in MeV,
+    all outside, or (under a selection with cuts) the cut that removed the last event."""
     where, n = file or "input", filled.n_events
     report = filled.selection
     # A selection's message only when the paper's rule kept events that a later cut removed.
@@ -281,6 +345,12 @@ def _nothing_to_score(file: str | None, filled: events.FilledHistogram) -> Input
         why = (
             f"none of its {n} events has a jet with a finite pT and eta; nothing to score, "
             "check the jet branches (--pt-branch, --eta-branch)"
+        )
+    elif filled.n_pt_above * 2 > n - filled.n_no_jet:
+        why = (
+            f"none of its {n} events has a leading jet inside the histogram (130 <= pT < 2000 "
+            f"GeV), and {filled.n_pt_above} lie above 2000: the pT values look like MeV; "
+            "nothing to score, convert pT to GeV (divide by 1000)"
         )
     else:
         why = (
@@ -304,6 +374,11 @@ def _check_toys(toys: Any, seed: Any) -> tuple[int, int]:
     for name, value in (("toys", toys), ("seed", seed)):
         if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
             raise InvalidParameterError(f"{name} must be a non-negative integer, not {value!r}")
+    if toys > calibration.MAX_TOYS:
+        raise InvalidParameterError(
+            f"toys must be at most {calibration.MAX_TOYS:,}, not {toys:,}: that many already "
+            "resolve a p-value of 1e-6 and take minutes per hypothesis; give fewer"
+        )
     return int(toys), int(seed)
 
 

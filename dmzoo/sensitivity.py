@@ -48,6 +48,8 @@ from dmzoo.tables import AucRow
 # The paper's check that the AUC depends on S/sqrt(B) alone (its section 4.1, Figure 10).
 B_TESTED = (1_000, 100_000)
 EFFICIENCY_SOURCE = "zoo sample: selected / generated, Pythia 8, 14 TeV, pTHat > 75 GeV"
+ZOO_SM = "zoo_sm"  # --background: the zoo's own SM sample instead of the paper's Table 3
+ZOO_GENERATION = "Pythia 8, 14 TeV, pTHat > 75 GeV, as the signal efficiencies"
 EFFICIENCY_MEANING = (
     "S = sigma_signal x efficiency_signal x L, where efficiency_signal is the fraction of the "
     "events behind sigma_signal whose leading jet lands in the histogram; the zoo's default "
@@ -123,12 +125,47 @@ class ReachAnswer:
         return asdict(self)
 
 
-def background_for(backgrounds: str | tuple[physics.Background, ...], lumi_pb: float) -> Background:
-    """B from Table 3 process names (`z_nunu,w_taunu`, `all`) or parsed processes."""
+def background_for(
+    backgrounds: str | tuple[physics.Background, ...], lumi_pb: float, zoo: Zoo | None = None
+) -> Background:
+    """B from Table 3 process names (`z_nunu,w_taunu`, `all`), parsed processes, or
+    `zoo_sm`: the zoo's own SM sample (needs `zoo`)."""
+    if isinstance(backgrounds, str) and backgrounds.strip().lower() == ZOO_SM:
+        return zoo_background(zoo or Zoo.default(), lumi_pb)
     if isinstance(backgrounds, str):
         backgrounds = physics.parse_backgrounds(backgrounds)
     sigma = physics.background_cross_section(backgrounds)
     return Background([b.name for b in backgrounds], sigma, sigma * lumi_pb)
+
+
+def zoo_background(zoo: Zoo, lumi_pb: float) -> Background:
+    """B from the zoo's SM sample: generated with the same pTHat > 75 GeV cut and detector as
+    the signal efficiencies, so S and B come from one simulation."""
+    sm = templates.get(zoo, "sm")
+    if not (sm.sigma_generated_pb and sm.selection_efficiency):
+        raise InvalidParameterError(
+            f"zoo {zoo.version} records no SM cross section and efficiency; use --background "
+            "z_nunu (the paper's Table 3)"
+        )
+    sigma = sm.sigma_generated_pb * sm.selection_efficiency
+    return Background(
+        [ZOO_SM],
+        sigma,
+        sigma * lumi_pb,
+        source=f"zoo SM sample: Z(->nunu)+jet {sm.sigma_generated_pb:.5g} pb x "
+        f"{sm.selection_efficiency:.4g}, {ZOO_GENERATION}",
+    )
+
+
+def _mixed_sources_note(background: Background, efficiency: float | None) -> list[str]:
+    """Say when S and B come from different simulations, and how to make them agree."""
+    if efficiency is not None or background.processes == [ZOO_SM]:
+        return []
+    return [
+        "S uses the zoo sample's signal efficiency (Pythia 8, pTHat > 75 GeV) and B the "
+        "paper's Table 3 (parton-level pT_j >= 130 GeV, Delphes): two simulations. "
+        "--background zoo_sm takes B from the zoo's own SM sample at the same generator cut"
+    ]
 
 
 def _b_note(b_events: float) -> list[str]:
@@ -197,7 +234,7 @@ def snr(
         lumi_pb: the integrated luminosity in pb^-1 (`physics.parse_luminosity`).
         efficiency: the signal efficiency in (0, 1]; by default each benchmark's from the zoo.
         backgrounds: Table 3 processes, `z_nunu,w_taunu,...` or `all`; Z(->nunu)+jet alone
-            by default.
+            by default; or `zoo_sm`, the zoo's own SM sample at the signal's generator cut.
         benchmark: one benchmark; every benchmark of the tables by default.
         kind: `individual`, `multimodel`, `multiclass` or `all`.
         zoo: the zoo to use; the shipped one by default.
@@ -218,13 +255,14 @@ def snr(
     notes: list[str] = []
     found = _tables(zoo, kinds, notes)
     names = _benchmarks(zoo, kinds, benchmark)
-    background = background_for(backgrounds, lumi_pb)
+    background = background_for(backgrounds, lumi_pb, zoo)
     samples = templates.load(zoo) if efficiency is None else {}
     rows = []
     for name in names:
         eff, source = _efficiency(samples, name, efficiency, zoo)
         s_events = sigma_signal_pb * eff * lumi_pb
         value = s_events / math.sqrt(background.events)
+        _check_finite(s_events, value, background.events)
         answers = [
             answer(table, name, value, kind=k, zoo=zoo)
             for k, table in found.items()
@@ -237,8 +275,18 @@ def snr(
         background=background,
         rows=rows,
         zoo_version=table_version(zoo, next(iter(found))),
-        notes=notes + _b_note(background.events),
+        notes=notes + _b_note(background.events) + _mixed_sources_note(background, efficiency),
     )
+
+
+def _check_finite(s_events: float, value: float, b_events: float) -> None:
+    """Numbers past a float's range (1e308) are no answer: refuse them, never print inf."""
+    if not (math.isfinite(s_events) and math.isfinite(value) and math.isfinite(b_events)):
+        raise InvalidParameterError(
+            f"S = {s_events:g}, B = {b_events:g}: the cross section times the luminosity is "
+            "beyond any number of events (a float overflows); give --sigma-signal and --lumi "
+            "a collider could see"
+        )
 
 
 def check_target_auc(value: float) -> float:
@@ -366,7 +414,7 @@ def reach(
         benchmark: one benchmark, or None / `all` for every benchmark of the tables.
         lumi_pb: the integrated luminosity in pb^-1.
         target_auc: in (0.5, 1].
-        backgrounds: Table 3 processes, as for `snr`.
+        backgrounds: Table 3 processes or `zoo_sm`, as for `snr`.
         kind: `individual`, `multimodel`, `multiclass` or `all`.
         zoo: the zoo to use; the shipped one by default.
 
@@ -385,7 +433,7 @@ def reach(
     notes: list[str] = []
     found = _tables(zoo, kinds, notes)
     names = _benchmarks(zoo, kinds, benchmark)
-    background = background_for(backgrounds, lumi_pb)
+    background = background_for(backgrounds, lumi_pb, zoo)
     samples = templates.load(zoo)
     answers = []
     for name in names:

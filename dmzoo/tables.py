@@ -28,6 +28,11 @@ class AucRow:
     auc_optimal: float
 
 
+COIN_TOSS = 0.5  # the AUC of a classifier with no power
+UPPER_BOUND = "outside the grid (upper bound)"  # below the grid's smallest S/sqrt(B)
+LOWER_BOUND = "outside the grid (lower bound)"  # above its largest
+
+
 @dataclass(frozen=True)
 class AucLookup:
     """The table's answer at one S/sqrt(B)."""
@@ -35,7 +40,7 @@ class AucLookup:
     auc: float
     auc_std: float
     auc_optimal: float
-    method: str  # "grid point", "interpolated in log S/sqrt(B)", "outside the grid (bound)"
+    method: str  # "grid point", "interpolated in log S/sqrt(B)", UPPER_BOUND or LOWER_BOUND
 
 
 def read_table(path: Path, auc_column: str = "auc") -> list[AucRow]:
@@ -70,9 +75,21 @@ def lookup(rows: list[AucRow], benchmark: str, snr: float) -> AucLookup:
     for r in pts:
         if math.isclose(r.snr, snr, rel_tol=1e-9):
             return AucLookup(r.auc, r.auc_std, r.auc_optimal, "grid point")
-    if snr < pts[0].snr or snr > pts[-1].snr:
-        edge = pts[0] if snr < pts[0].snr else pts[-1]
-        return AucLookup(edge.auc, edge.auc_std, edge.auc_optimal, "outside the grid (bound)")
+    if snr > pts[-1].snr:
+        edge = pts[-1]
+        return AucLookup(edge.auc, edge.auc_std, edge.auc_optimal, LOWER_BOUND)
+    if snr < pts[0].snr:
+        edge = pts[0]
+        if edge.auc >= COIN_TOSS:
+            return AucLookup(edge.auc, edge.auc_std, edge.auc_optimal, UPPER_BOUND)
+        # An edge AUC under 0.5 is a fluctuation of a model with no power (0.499 +- 0.008 at
+        # 0.1): as a bound it would claim worse than a coin toss, which no AUC needs to be.
+        return AucLookup(
+            COIN_TOSS,
+            edge.auc_std,
+            max(edge.auc_optimal, COIN_TOSS),
+            f"{UPPER_BOUND}, the edge's {edge.auc:.3f} raised to 0.5: a coin toss",
+        )
     hi = next(i for i, r in enumerate(pts) if r.snr > snr)
     a, b = pts[hi - 1], pts[hi]
     t = math.log(snr / a.snr) / math.log(b.snr / a.snr)

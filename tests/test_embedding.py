@@ -186,3 +186,41 @@ def test_metadata_records_the_opset_and_ir_version_onnxruntime_1_15_loads(entry,
     assert proto.ir_version <= ORT_1_15_MAX_IR and opset <= ORT_1_15_MAX_OPSET
     assert [i.name for i in proto.graph.input] == ["histogram"]
     assert [o.name for o in proto.graph.output] == ["probability"]
+
+
+@pytest.mark.parametrize(
+    ("make", "model", "line"),
+    [
+        (
+            lambda d: np.savez(d / "e.npz", jet_pt=[250.0, 30.0], jet_eta=[0.1], n_jets=[2]),
+            None,
+            "e.npz: 2 jet_pt and 1 jet_eta values, n_jets sums to 2; give one pT and one eta "
+            "per jet and n_jets per event",
+        ),
+        (
+            lambda d: np.savez(d / "e.npz", jet_pt=[250.0], n_jets=[1]),
+            None,
+            "e.npz: no array 'jet_eta is not a file in the archive'; it needs jet_pt, jet_eta "
+            "and n_jets",
+        ),
+        (
+            lambda d: np.savez(d / "e.npz", jet_pt=[250.0], jet_eta=[0.1], n_jets=[1]),
+            "nope.onnx",
+            "nope.onnx: onnxruntime cannot load it (NoSuchFile); check the path and that it is "
+            "a dmzoo .onnx model",
+        ),
+    ],
+    ids=["mismatched arrays", "missing array", "missing model"],
+)
+def test_example_bad_inputs_are_one_line(tmp_path, model_paths, make, model, line):
+    make(tmp_path)
+    model = tmp_path / model if model else next(iter(model_paths.values()))
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLE), str(model), "--events", str(tmp_path / "e.npz")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (done.returncode, done.stdout) == (1, "")
+    (only,) = done.stderr.splitlines()
+    assert only.startswith("error: ") and only.endswith(line)

@@ -164,8 +164,57 @@ def test_th2_content_beyond_the_range_is_left_out(tmp_path):
     with uproot.recreate(path) as f:
         f["h"] = (counts, pt_edges, eta_edges)
     filled = events.read(f"{path}:h")
-    assert filled.n_events == filled.n_selected == 7
+    # As for a tree, the events outside count as read, with their leading jet outside.
+    assert (filled.n_events, filled.n_selected, filled.n_out_of_range) == (157, 7, 150)
     assert any("left out" in n for n in filled.notices)
+
+
+def test_th2_overflow_counts_as_outside_the_histogram(tmp_path):
+    """ROOT's flow bins hold the leading jets beyond the axes: outside, like a tree's."""
+    import uproot
+
+    counts = np.zeros((30, 30))
+    counts[3, 4] = 9.0
+    path = tmp_path / "flow.root"
+    with uproot.recreate(path) as f:
+        f["h"] = (counts, binning.PT_EDGES, binning.ETA_EDGES)
+    hist = uproot.open(path)["h"]
+    flow = hist.values(flow=True).copy()
+    flow[31, 5] = 1000.0  # pT overflow: a leading jet at 5 TeV
+    filled = events.counts_from_uhi(_Flowing(hist, flow))
+    assert (filled.n_events, filled.n_selected, filled.n_out_of_range) == (1009, 9, 1000)
+
+
+def test_delphes_rntuple_reads_its_nested_fields(tmp_path):
+    """uproot 5.7 writes a Delphes-like `Jet` record as an RNTuple whose subfields `Jet.PT`
+    and `Jet.Eta` live inside the `Jet` field; the same jets as a TTree give the same counts."""
+    import awkward as ak
+    import uproot
+
+    jets = ak.zip(
+        {
+            "PT": ak.Array([[40.0, 250.0], [180.0], [2500.0]]),
+            "Eta": ak.Array([[0.5, -1.2], [2.5], [0.0]]),
+        }
+    )
+    path = tmp_path / "delphes.root"
+    with uproot.recreate(path) as f:
+        f["Delphes"] = {"Jet": jets}
+    assert uproot.open(path)["Delphes"].keys() == ["Jet", "Jet.PT", "Jet.Eta"]
+    filled = events.read(str(path))
+    assert filled.source == "ROOT::RNTuple Delphes (Delphes: Jet.PT, Jet.Eta)"
+    assert (filled.n_events, filled.n_selected, filled.n_out_of_range) == (3, 2, 1)
+    assert np.array_equal(filled.counts, binning.fill([250.0, 180.0], [-1.2, 2.5]))
+
+
+class _Flowing:
+    """A UHI histogram with flow bins of our choosing."""
+
+    def __init__(self, hist, flow):
+        self.axes, self.kind, self._flow = hist.axes, "COUNT", flow
+
+    def values(self, flow=False):
+        return self._flow if flow else self._flow[1:-1, 1:-1]
 
 
 @pytest.mark.parametrize(

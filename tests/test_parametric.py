@@ -169,7 +169,7 @@ def test_outside_the_trained_range_score_feeds_the_edge_with_a_warning(zoo):
     assert any(
         "outside the range the parametric model was trained on (0.1 to 10)" in w for w in r.warnings
     )
-    assert r.auc == 0.9 and r.auc_method == "outside the grid (bound)"
+    assert r.auc == 0.9 and r.auc_method == "outside the grid (lower bound)"
     # the signal toys still hold S = 20 sqrt(B)
     assert r.calibration.s_signal == round(20 * math.sqrt(r.calibration.b_signal))
 

@@ -107,3 +107,39 @@ def test_plots_leave_pyplot_alone(tmp_path):
     before = plt.get_fignums()
     assert main(["plot", "histogram", EXAMPLE, "-o", str(tmp_path / "h.png")]) == 0
     assert plt.get_fignums() == before
+
+
+def test_histogram_of_an_empty_input_is_refused_like_score(tmp_path, capsys):
+    import uproot
+
+    path = tmp_path / "empty.root"
+    with uproot.recreate(path) as f:
+        f.mktree("Events", {"Jet_pt": "var * float32", "Jet_eta": "var * float32"})
+    out = tmp_path / "empty.png"
+    assert main(["plot", "histogram", str(path), "-o", str(out)]) == 1
+    assert capsys.readouterr().err == (
+        f"Error: {path}: holds no events; nothing to score, give a file or histogram that has "
+        "some\n"
+    )
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("kind", ["individual", "binary"])
+def test_auc_kinds_are_those_of_dmzoo_auc_and_the_old_ones(tmp_path, kind):
+    assert main(["plot", "auc", "--kind", kind, "-o", str(tmp_path / "auc.png")]) == 0
+
+
+def test_auc_of_a_missing_table_exits_2_like_dmzoo_auc(tmp_path, capsys):
+    assert main(["plot", "auc", "--kind", "multiclass", "-o", str(tmp_path / "auc.png")]) == 2
+    assert main(["auc", "--kind", "multiclass", "--benchmark", "spin1_offshell", "--snr", "1"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("Error: zoo 0.1.0 has no multiclass table") and err[0] == err[1]
+
+
+def test_score_plot_prints_no_library_warning(tmp_path, capsys):
+    args = ["plot", "score", EXAMPLE, "--benchmark", "spin1_offshell", "--snr", "1"]
+    assert main([*args, "--toys", "1000", "-o", str(tmp_path / "s.png")]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert [line for line in err if not line.startswith("Note: ")] == [
+        f"Plot written to {tmp_path / 's.png'}"
+    ]

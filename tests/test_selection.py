@@ -192,5 +192,9 @@ def test_plot_histogram_takes_the_selection(tmp_path, capsys):
     pytest.importorskip("matplotlib")
     path = str(write_nanoaod(tmp_path / "nano.root"))
     out = tmp_path / "h.png"
-    assert main(["plot", "histogram", path, "-o", str(out), "--met-min", "500"]) == 0
+    assert main(["plot", "histogram", path, "-o", str(out), "--met-min", "100"]) == 0
     assert out.stat().st_size > 0
+    # a cut that leaves nothing is refused, as score refuses it, and writes no file
+    empty = tmp_path / "empty.png"
+    assert main(["plot", "histogram", path, "-o", str(empty), "--met-min", "500"]) == 1
+    assert "passes the monojet selection" in capsys.readouterr().err and not empty.exists()

@@ -59,11 +59,13 @@ def test_lookup_interpolates_in_log_snr_and_bounds_outside():
     mid = tables.lookup(rows, "spin1_offshell", math.sqrt(1.5))
     assert mid.method.startswith("interpolated")
     assert mid.auc == pytest.approx((at1.auc + at15.auc) / 2)
+    high = tables.lookup(rows, "spin1_offshell", 50.0)
+    assert high.method == tables.LOWER_BOUND
+    assert high.auc == tables.lookup(rows, "spin1_offshell", 10.0).auc
+    # Below the grid the edge (0.499 at 0.1) bounds from above, but never below a coin toss.
     low = tables.lookup(rows, "spin1_offshell", 0.01)
-    assert (
-        low.method.startswith("outside")
-        and low.auc == tables.lookup(rows, "spin1_offshell", 0.1).auc
-    )
+    assert low.method.startswith(tables.UPPER_BOUND) and low.auc == 0.5
+    assert tables.lookup(rows, "spin1_offshell", 0.1).auc == 0.49909
 
 
 def test_nearest_model_ties_go_to_the_lower_snr():

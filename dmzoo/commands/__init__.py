@@ -18,6 +18,14 @@ def dump(obj: object) -> str:
     return json.dumps(obj, indent=2, sort_keys=True)
 
 
+def tell(kind: str, text: str) -> None:
+    """A `Note:` or `Warning:` line on stderr, unless -q asked for errors only."""
+    import logging
+
+    if logging.getLogger("dmzoo").isEnabledFor(logging.WARNING):
+        click.echo(f"{kind}: {text}", err=True)
+
+
 def json_option(f: Callable) -> Callable:
     return click.option("--json", "as_json", is_flag=True, help="One JSON object on stdout.")(f)
 

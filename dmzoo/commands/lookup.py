@@ -8,13 +8,14 @@ from pathlib import Path
 
 import click
 
-from dmzoo.commands import dump, json_option, open_zoo, zoo_options
+from dmzoo.commands import dump, json_option, open_zoo, tell, zoo_options
 
 KIND_CHOICE = click.Choice(["individual", "multimodel", "multiclass", "all"])
 BACKGROUND_HELP = (
     "SM processes of the paper's Table 3, comma-separated: z_nunu, w_taunu, w_lnu, z_ll, "
     "ttbar (or ttbar_btag_le1, ttbar_btag0), diboson; or all. Default z_nunu "
-    "(53.6 pb x 0.78). B = L x sum of sigma x efficiency."
+    "(53.6 pb x 0.78). B = L x sum of sigma x efficiency. Or zoo_sm: the zoo's own SM sample, "
+    "generated at the same pTHat > 75 GeV cut as the default signal efficiencies."
 )
 EFFICIENCY_HELP = (
     "Fraction of the events behind --sigma-signal whose leading jet lands in the histogram, "
@@ -26,7 +27,7 @@ EFFICIENCY_HELP = (
 
 def _notes(notes: list[str]) -> None:
     for note in notes:
-        click.echo(f"Note: {note}", err=True)
+        tell("Note", note)
 
 
 def _auc_text(a) -> str:
@@ -39,9 +40,10 @@ def _table_text(a) -> str:
         where = "below" if a.bound == "upper" else "above"
         edge = a.snr_grid[0] if a.bound == "upper" else a.snr_grid[1]
         relation = "<=" if a.bound == "upper" else ">="
+        raised = "; the edge's AUC is below 0.5, a coin toss, so 0.5" if "coin" in a.method else ""
         return (
             f"AUC {relation} {a.auc:.3f} (outside the grid, {where} {edge:g}: edge value as a "
-            f"bound), likelihood-ratio limit {relation} {a.auc_optimal:.3f}"
+            f"bound{raised}), likelihood-ratio limit {relation} {a.auc_optimal:.3f}"
         )
     return (
         f"AUC {a.auc:.3f} +- {a.auc_std:.3f} ({a.method}), likelihood-ratio limit "
@@ -89,9 +91,12 @@ def auc(benchmark: str, snr: float, kind: str, grid: bool, zoo_path, as_json: bo
 
 def _write_atomic(path: Path, text: str) -> None:
     """Write text to path through a temporary file in the same folder, then rename."""
+    from dmzoo.outputs import honour_umask
+
     folder = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
+        honour_umask(fd)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             f.write(text)
         os.replace(tmp, path)
@@ -126,7 +131,8 @@ def tables(kind: str, fmt: str | None, output: Path | None, zoo_path) -> None:
         fmt = {".json": "json", ".md": "md", ".markdown": "md"}.get(suffix, "csv")
     found = load_tables(open_zoo(zoo_path), kind=kind)
     text = format_tables(found, fmt)
-    _notes([f"zoo {found.zoo_version} has no {k} table" for k in found.missing])
+    if found.missing:  # one line for all of them
+        _notes([f"zoo {found.zoo_version} has no {' or '.join(found.missing)} table yet"])
     if output is None:
         click.echo(text, nl=False)
         return
@@ -171,7 +177,7 @@ def snr(
         physics.parse_cross_section(sigma_signal),
         physics.parse_luminosity(lumi),
         efficiency=efficiency_signal,
-        backgrounds=physics.parse_backgrounds(background),
+        backgrounds=_backgrounds(background),
         benchmark=benchmark,
         kind=kind,
         zoo=open_zoo(zoo_path),
@@ -183,15 +189,32 @@ def snr(
     click.echo(_snr_text(report))
 
 
+def _backgrounds(text: str):
+    """--background parsed: Table 3 processes, or `zoo_sm` left for the zoo to fill in."""
+    from dmzoo import physics
+    from dmzoo.sensitivity import ZOO_SM
+
+    return ZOO_SM if text.strip().lower() == ZOO_SM else physics.parse_backgrounds(text)
+
+
+def _events(n: float, decimals: int) -> str:
+    """A number of events with thousands separators; in scientific notation past 1e12, where
+    digits stop meaning anything."""
+    return f"{n:,.{decimals}f}" if n < 1e12 else f"{n:.4g}"
+
+
 def _background_text(b, lumi_pb: float) -> str:
     from dmzoo import physics
 
-    parts = " + ".join(
-        f"{p.label} {p.sigma_pb:g} pb x {p.efficiency:g}"
-        for p in (physics.BACKGROUNDS[n] for n in b.processes)
+    parts = (
+        " + ".join(
+            f"{p.label} {p.sigma_pb:g} pb x {p.efficiency:g}"
+            for p in (physics.BACKGROUNDS[n] for n in b.processes if n in physics.BACKGROUNDS)
+        )
+        or f"zoo SM {b.sigma_x_efficiency_pb:.4g} pb"
     )
     return (
-        f"B = {physics.format_luminosity(lumi_pb)} x ({parts}) = {b.events:,.0f} events "
+        f"B = {physics.format_luminosity(lumi_pb)} x ({parts}) = {_events(b.events, 0)} events "
         f"[{b.source}]"
     )
 
@@ -209,7 +232,7 @@ def _snr_text(r) -> str:
     for row in r.rows:
         lines.append(
             f"  {row.benchmark}: efficiency_signal {row.efficiency_signal:.4g} "
-            f"({row.efficiency_source}), S = {row.signal_events:,.1f}, "
+            f"({row.efficiency_source}), S = {_events(row.signal_events, 1)}, "
             f"S/sqrt(B) = {row.snr:.4g}"
         )
         lines += [f"    {a.kind}: {_auc_text(a)}" for a in row.auc]
@@ -242,7 +265,7 @@ def reach(benchmark, lumi, target_auc, background, kind, zoo_path, as_json) -> N
         benchmark,
         physics.parse_luminosity(lumi),
         target_auc=target_auc,
-        backgrounds=physics.parse_backgrounds(background),
+        backgrounds=_backgrounds(background),
         kind=kind,
         zoo=open_zoo(zoo_path),
     )

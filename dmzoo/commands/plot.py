@@ -6,10 +6,12 @@ from pathlib import Path
 
 import click
 
-from dmzoo.commands import open_zoo, zoo_options
+from dmzoo.commands import open_zoo, tell, zoo_options
 from dmzoo.commands.score import input_options, run_score, scoring_options, selection_from
 
-KINDS = ("binary", "multimodel_binary", "multiclass")
+# The --kind names of auc, snr, reach and tables; the old spellings of this command still work.
+KINDS = ("individual", "multimodel", "multiclass")
+KIND_ALIASES = {"binary": "individual", "multimodel_binary": "multimodel"}
 
 
 def output_option(f):
@@ -52,8 +54,12 @@ def histogram(files, output: Path, **reading) -> None:
         scheduler="local" if reading["local_dask"] else reading["scheduler"],
         selection=selection_from(reading),
     )
+    if filled.n_selected == 0:  # as score refuses it: an empty plot would look like an answer
+        from dmzoo.scoring import nothing_to_score
+
+        raise nothing_to_score(" ".join(files), filled)
     for note in filled.notices:
-        click.echo(f"Note: {note}", err=True)
+        tell("Note", note)
     title = f"{', '.join(files)}: {filled.n_selected} events"
     plots.save(plots.histogram_figure(filled.counts, title), output)
     click.echo(f"Plot written to {output}", err=True)
@@ -77,22 +83,26 @@ def score(files, benchmark, snr, kind, grid, toys, seed, output, zoo_path, **rea
 @plot.command()
 @click.option(
     "--kind",
-    type=click.Choice(KINDS),
-    default="binary",
+    type=click.Choice([*KINDS, *KIND_ALIASES]),
+    default="individual",
     show_default=True,
-    help="Which table: individual binary, multimodel binary or multiclass (one-vs-rest).",
+    help="Which table: individual binary, multimodel binary or multiclass (one-vs-rest), as "
+    "in dmzoo auc (binary and multimodel_binary also work).",
 )
 @click.option("--benchmark", "benchmarks", multiple=True, help="Only these (repeatable).")
 @output_option
 @zoo_options
 def auc(kind: str, benchmarks: tuple[str, ...], output: Path, zoo_path) -> None:
     """AUC against S/sqrt(B) with the likelihood-ratio limit (paper Figure 7)."""
-    from dmzoo import classifiers, plots, tables
+    from dmzoo import lookup, plots
     from dmzoo.errors import ModelNotFoundError
 
     plots.require()
+    kind = KIND_ALIASES.get(kind, kind)
     zoo = open_zoo(zoo_path)
-    rows = tables.read_table(zoo.table_path(classifiers.TABLES[kind]))
+    if not lookup.has_table(zoo, kind):  # the same refusal, and exit code, as dmzoo auc's
+        raise ModelNotFoundError(lookup.missing_table_message(zoo, kind))
+    rows = lookup.rows_for(zoo, kind)
     known = sorted({r.benchmark for r in rows})
     unknown = [b for b in benchmarks if b not in known]
     if unknown:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from dmzoo.commands import dump, json_option, open_zoo, zoo_options
+from dmzoo.commands import dump, json_option, open_zoo, tell, zoo_options
 
 DEFAULT_TOYS = 1000  # dmzoo.calibration's defaults, repeated so --help imports nothing heavy
 DEFAULT_SEED = 0
@@ -171,11 +171,12 @@ def run_score(files, benchmark, snr, kind, toys, seed, reading: dict, zoo_path, 
     scheduler, local_dask = reading["scheduler"], reading["local_dask"]
     if scheduler and local_dask:
         raise click.UsageError("give --scheduler ADDRESS or --dask, not both")
+    zoo = open_zoo(zoo_path)
     result = run(
         list(files),
         benchmark=benchmark,
         snr=snr,
-        zoo=open_zoo(zoo_path),
+        zoo=zoo,
         pt_branch=reading["pt_branch"],
         eta_branch=reading["eta_branch"],
         scheduler="local" if local_dask else scheduler,
@@ -187,9 +188,10 @@ def run_score(files, benchmark, snr, kind, toys, seed, reading: dict, zoo_path, 
         grid=grid,
     )
     for note in result.notes:
-        click.echo(f"Note: {note}", err=True)
+        tell("Note", note)
     for w in result.warnings:
-        click.echo(f"Warning: {w}", err=True)
+        if w != getattr(zoo, "warning", None):  # a hub fallback, said when the zoo was opened
+            tell("Warning", w)
     return result
 
 

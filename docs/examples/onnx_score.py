@@ -98,7 +98,37 @@ def predict(session: ort.InferenceSession, counts: np.ndarray) -> np.ndarray:
     return session.run(None, {name: np.asarray(counts, dtype=np.float32)})[0]
 
 
+class InputError(Exception):
+    """A bad input file: the message says what is wrong and what to do."""
+
+
+def read_events(path: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """jet_pt, jet_eta, n_jets from an npz, checked to describe the same jets."""
+    try:
+        with np.load(path) as data:
+            arrays = [np.asarray(data[k]) for k in ("jet_pt", "jet_eta", "n_jets")]
+    except KeyError as err:
+        raise InputError(f"{path}: no array {err}; it needs jet_pt, jet_eta and n_jets") from None
+    except (OSError, ValueError) as err:
+        raise InputError(f"{path}: cannot be read as an npz file ({err})") from None
+    jet_pt, jet_eta, n_jets = arrays
+    if not (len(jet_pt) == len(jet_eta) == int(n_jets.sum())) or np.any(n_jets < 0):
+        raise InputError(
+            f"{path}: {len(jet_pt)} jet_pt and {len(jet_eta)} jet_eta values, n_jets sums to "
+            f"{int(n_jets.sum())}; give one pT and one eta per jet and n_jets per event"
+        )
+    return jet_pt, jet_eta, n_jets
+
+
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return run(argv)
+    except InputError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+
+
+def run(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("models", nargs="+", help="dmzoo .onnx files")
     source = parser.add_mutually_exclusive_group(required=True)
@@ -108,10 +138,15 @@ def main(argv: list[str] | None = None) -> int:
 
     report: dict = {"onnxruntime": ort.__version__, "numpy": np.__version__, "models": {}}
     if args.events:
-        with np.load(args.events) as data:
-            pt, eta, has_jet = leading_jets(data["jet_pt"], data["jet_eta"], data["n_jets"])
+        pt, eta, has_jet = leading_jets(*read_events(args.events))
     for path in args.models:
-        session, meta = load(path)
+        try:
+            session, meta = load(path)
+        except Exception as err:  # onnxruntime raises its own types (NoSuchFile, Fail...)
+            raise InputError(
+                f"{path}: onnxruntime cannot load it ({type(err).__name__}); check the path "
+                "and that it is a dmzoo .onnx model"
+            ) from None
         if args.events:
             counts = fill(pt[has_jet], eta[has_jet], meta["binning"])[None]
             n_selected = int(counts.sum())
