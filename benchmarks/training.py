@@ -45,6 +45,7 @@ def plan() -> dict[str, float]:
         "multimodel_binary": per_grid,
         "multiclass": per_grid,
         "model_vs_model": N_VERSUS_PAIRS * per_grid,
+        "parametric": (N_BENCHMARKS + 1) * 2,  # one network per benchmark and a multimodel one
     }
 
 
@@ -82,8 +83,11 @@ def main() -> None:
     total = 0.0
     print(f"\nfull zoo ({REPEATS_PER_POINT:.2f} trainings per grid point on average):")
     for kind, n in plan().items():
-        # Kinds not trained yet are costed like a binary one, scaled by their classes.
-        secs = measured.get(kind) or [s * (4 if kind == "multiclass" else 1) for s in binary]
+        # Kinds not trained yet are costed like a binary one, scaled by a guess: four times
+        # for the multiclass network (eight classes, no likelihood-ratio start) and twenty for
+        # a parametric one (the whole range, measured at 17 points).
+        scale = {"multiclass": 4, "parametric": 20}.get(kind, 1)
+        secs = measured.get(kind) or [s * scale for s in binary]
         cost = n * statistics.mean(secs)
         total += cost
         note = "" if kind in measured else "  (estimated from the binary trainings)"

@@ -2,7 +2,8 @@
 
 `auc_individual.csv` has one row per (benchmark, grid S/sqrt(B)): the test AUC, its spread over
 repeated trainings, how many trainings, and `auc_optimal`, the likelihood-ratio limit on the
-same test histograms. Between grid points the AUC is interpolated linearly in log S/sqrt(B);
+same test histograms; newer tables add `auc_error`, the test set's own error on the AUC, which
+the uncertainty read here includes. Between grid points the AUC is interpolated linearly in log S/sqrt(B);
 outside the grid the nearest edge is returned as a bound and flagged, never extrapolated.
 """
 
@@ -55,7 +56,7 @@ def read_table(path: Path, auc_column: str = "auc") -> list[AucRow]:
                     r["benchmark"],
                     float(r["snr"]),
                     float(r[auc_column]),
-                    float(r["auc_std"]),
+                    _uncertainty(r),
                     int(r["n_trainings"]),
                     float(r["auc_optimal"]),
                 )
@@ -65,6 +66,15 @@ def read_table(path: Path, auc_column: str = "auc") -> list[AucRow]:
         raise ZooIntegrityError(
             f"{path.name}: malformed AUC table ({type(err).__name__}); re-fetch the zoo"
         ) from None
+
+
+def _uncertainty(row: dict) -> float:
+    """The spread over trainings and, where the table has it, the test set's own error on
+    the AUC, added in quadrature: trainings that start at the same likelihood ratio can agree
+    exactly, and a spread of zero would claim a precision the test set does not have."""
+    spread = float(row["auc_std"])
+    error = row.get("auc_error")
+    return math.hypot(spread, float(error)) if error not in (None, "") else spread
 
 
 def lookup(rows: list[AucRow], benchmark: str, snr: float) -> AucLookup:
@@ -82,8 +92,9 @@ def lookup(rows: list[AucRow], benchmark: str, snr: float) -> AucLookup:
         edge = pts[0]
         if edge.auc >= COIN_TOSS:
             return AucLookup(edge.auc, edge.auc_std, edge.auc_optimal, UPPER_BOUND)
-        # An edge AUC under 0.5 is a fluctuation of a model with no power (0.499 +- 0.008 at
-        # 0.1): as a bound it would claim worse than a coin toss, which no AUC needs to be.
+        # An edge AUC under 0.5 is a fluctuation of a model with no power (the first zoo's
+        # 0.499 +- 0.008 at 0.1): as a bound it would claim worse than a coin toss, which no
+        # AUC needs to be.
         return AucLookup(
             COIN_TOSS,
             edge.auc_std,

@@ -5,7 +5,7 @@ import os
 from pathlib import Path
 
 import pytest
-from test_lookup import MULTICLASS, copy_zoo
+from test_lookup import MULTICLASS, POWERLESS_EDGE, copy_zoo
 
 from dmzoo.cli import main
 
@@ -15,19 +15,25 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 def test_auc_human_line_names_method_limit_and_zoo(capsys):
     assert main(["auc", "--benchmark", "spin1_offshell", "--snr", "1.2"]) == 0
     assert capsys.readouterr().out == (
-        "spin1_offshell, individual, S/sqrt(B) = 1.2: AUC 0.821 +- 0.002 (interpolated in log "
-        "S/sqrt(B)), likelihood-ratio limit 0.841 [zoo 0.1.0]\n"
+        "spin1_offshell, individual, S/sqrt(B) = 1.2: AUC 0.838 +- 0.004 (interpolated in log "
+        "S/sqrt(B)), likelihood-ratio limit 0.842 [zoo 0.1.0]\n"
     )
 
 
-def test_auc_outside_the_grid_says_so(capsys):
+def test_auc_outside_the_grid_says_so(tmp_path, capsys):
     assert main(["auc", "--benchmark", "spin1_offshell", "--snr", "0.05"]) == 0
-    out = capsys.readouterr().out
-    # The edge's 0.499 is a fluctuation of a powerless model; the bound is 0.5, with the reason.
+    assert (
+        "AUC <= 0.546 (outside the grid, below 0.1: edge value as a bound), likelihood-ratio "
+        "limit <= 0.547 [zoo 0.1.0]\n"
+    ) in capsys.readouterr().out
+    # An edge of 0.499 is a fluctuation of a powerless model; the bound is 0.5, with the reason.
+    zoo = copy_zoo(tmp_path, {"auc_individual.csv": POWERLESS_EDGE})
+    args = ["auc", "--benchmark", "spin1_offshell", "--snr", "0.05", "--zoo", str(zoo.root)]
+    assert main(args) == 0
     assert (
         "AUC <= 0.500 (outside the grid, below 0.1: edge value as a bound; the edge's AUC is "
-        "below 0.5, a coin toss, so 0.5), likelihood-ratio limit <= 0.528" in out
-    )
+        "below 0.5, a coin toss, so 0.5), likelihood-ratio limit <= 0.528"
+    ) in capsys.readouterr().out
 
 
 def test_auc_json_kind_all(tmp_path, capsys):
@@ -38,7 +44,7 @@ def test_auc_json_kind_all(tmp_path, capsys):
     doc = json.loads(captured.out)
     assert [a["kind"] for a in doc["answers"]] == ["individual", "multiclass"]
     first = doc["answers"][0]
-    assert (first["auc"], first["method"], first["zoo_version"]) == (0.77737, "grid point", "0.1.0")
+    assert (first["auc"], first["method"], first["zoo_version"]) == (0.79593, "grid point", "0.1.0")
     assert "Note: zoo 0.1.0 has no multimodel table" in captured.err
 
 
@@ -50,7 +56,7 @@ def test_snr_human_output_says_what_the_efficiency_multiplies(capsys):
     assert "S = sigma_signal x efficiency_signal x L" in out
     assert "spin1_offshell: efficiency_signal 0.4602 (zoo sample" in out
     assert "S = 3,198.1, S/sqrt(B) = 1.327" in out
-    assert "individual: AUC 0.846 +- 0.002 (interpolated in log S/sqrt(B))" in out
+    assert "individual: AUC 0.861 +- 0.004 (interpolated in log S/sqrt(B))" in out
     assert "outside that range" in captured.err
 
 
@@ -70,11 +76,11 @@ def test_reach_human_and_json(capsys):
     assert main(["reach", "--benchmark", "spin1_offshell", "--lumi", "139fb-1"]) == 0
     out = capsys.readouterr().out
     assert (
-        "classifier: S/sqrt(B) 1.707 (interpolated), sigma_signal x efficiency_signal 29.6 fb"
+        "classifier: S/sqrt(B) 1.585 (interpolated), sigma_signal x efficiency_signal 27.5 fb"
         in out
     )
-    assert "= sigma_signal 64.3 fb at the zoo sample's efficiency 0.4602" in out
-    assert "likelihood-ratio limit: S/sqrt(B) 1.556" in out
+    assert "= sigma_signal 59.7 fb at the zoo sample's efficiency 0.4602" in out
+    assert "likelihood-ratio limit: S/sqrt(B) 1.552" in out
     assert main(["reach", "--lumi", "139/fb", "--auc", "0.95", "--json"]) == 0
     (answer,) = json.loads(capsys.readouterr().out)["answers"]
     assert answer["target_auc"] == 0.95 and answer["classifier"]["status"] == "interpolated"
@@ -121,13 +127,19 @@ def test_bad_values_are_one_line_with_exit_2(args, message, capsys):
 def test_tables_to_stdout_and_to_a_file(tmp_path, capsys):
     assert main(["tables", "--kind", "individual"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "kind,zoo_version,benchmark,snr,auc,auc_std,n_trainings,auc_optimal"
+    assert lines[0] == (
+        "kind,zoo_version,benchmark,snr,auc,auc_std,n_trainings,auc_optimal,auc_asymptotic,"
+        "auc_error,ratio_to_optimal"
+    )
     assert len(lines) == 14
     out = tmp_path / "auc.md"
     assert main(["tables", "-o", str(out)]) == 0
     text = out.read_text()
     assert text.startswith("### AUC, binary classifier trained on the benchmark alone")
-    assert "| spin1_offshell | 1 | 0.77737 | 0.00299 | 3 | 0.79740 |" in text
+    assert (
+        "| spin1_offshell | 1 | 0.79593 | 0.00000 | 5 | 0.80032 | 0.80813 | 0.00499 | 0.99451 |"
+        in text
+    )
     assert os.listdir(tmp_path) == ["auc.md"]  # no temporary file left
 
 

@@ -20,6 +20,13 @@ spin1_offshell,2,0.9,0.005,2,0.95,4
 """
 
 
+# The first zoo's two lowest rows: its model at 0.1 had no power, and its AUC fell below 0.5.
+POWERLESS_EDGE = """benchmark,snr,auc,auc_std,n_trainings,auc_optimal
+spin1_offshell,0.1,0.49909,0.00755,3,0.52756
+spin1_offshell,0.15,0.53688,0.00291,3,0.55855
+"""
+
+
 def copy_zoo(tmp_path, extra_tables=None):
     """The shipped zoo's manifest, tables and templates (no models), plus extra tables."""
     src = registry.shipped_zoo_path()
@@ -42,32 +49,49 @@ def multiclass_zoo(tmp_path):
 
 def test_interpolation_between_two_grid_rows_is_linear_in_log_snr():
     a = lookup.auc("spin1_offshell", 1.2)
-    # rows snr 1 -> 0.77737 (+- 0.00299, limit 0.79740) and 1.5 -> 0.87517 (0.00165, 0.89338)
+    # rows snr 1 -> 0.79593 (spread 0, test error 0.00499, limit 0.80032) and
+    # 1.5 -> 0.88952 (0, 0.00374, 0.89374); the uncertainty adds spread and error in quadrature
     t = math.log(1.2 / 1.0) / math.log(1.5 / 1.0)
     assert t == pytest.approx(0.449660, abs=1e-6)
-    assert a.auc == pytest.approx(0.77737 + t * (0.87517 - 0.77737), abs=1e-12)
-    assert a.auc == pytest.approx(0.821346, abs=1e-6)
-    assert a.auc_std == pytest.approx(0.00299 + t * (0.00165 - 0.00299), abs=1e-12)
-    assert a.auc_optimal == pytest.approx(0.79740 + t * (0.89338 - 0.79740), abs=1e-12)
+    assert a.auc == pytest.approx(0.79593 + t * (0.88952 - 0.79593), abs=1e-12)
+    assert a.auc == pytest.approx(0.838014, abs=1e-6)
+    assert a.auc_std == pytest.approx(0.00499 + t * (0.00374 - 0.00499), abs=1e-12)
+    assert a.auc_optimal == pytest.approx(0.80032 + t * (0.89374 - 0.80032), abs=1e-12)
     assert (a.method, a.bound, a.zoo_version) == ("interpolated in log S/sqrt(B)", None, "0.1.0")
     assert a.snr_grid == (0.1, 10.0) and a.table == "tables/auc_individual.csv"
+    # where the spread is not zero: rows 6.7 -> spread 0.00017, error 0.00012 and
+    # 10 -> 0.00009, 0.00026
+    t = math.log(8.0 / 6.7) / math.log(10.0 / 6.7)
+    low, high = math.hypot(0.00017, 0.00012), math.hypot(0.00009, 0.00026)
+    assert lookup.auc("spin1_offshell", 8.0).auc_std == pytest.approx(
+        low + t * (high - low), abs=1e-12
+    )
 
 
 def test_grid_point_is_the_row():
     a = lookup.auc("spin1_offshell", 2.2)
-    assert (a.auc, a.auc_std, a.auc_optimal, a.method) == (0.94876, 0.00028, 0.96238, "grid point")
+    # spread 0 over two trainings, test-set error 0.00218
+    assert (a.auc, a.auc_std, a.auc_optimal, a.method) == (0.96245, 0.00218, 0.96453, "grid point")
 
 
 @pytest.mark.parametrize(
     ("snr", "auc", "bound", "method"),
     [
-        (0.01, 0.5, "upper", "outside the grid (upper bound), the edge's 0.499 raised to 0.5"),
-        (50.0, 1.0, "lower", "outside the grid (lower bound)"),
+        (0.01, 0.54645, "upper", "outside the grid (upper bound)"),
+        (50.0, 0.99944, "lower", "outside the grid (lower bound)"),
     ],
 )
 def test_outside_the_grid_gives_the_edge_as_a_bound(snr, auc, bound, method):
     a = lookup.auc("spin1_offshell", snr)
-    assert (a.auc, a.bound) == (auc, bound) and a.method.startswith(method)
+    assert (a.auc, a.bound) == (auc, bound) and a.method == method
+    assert "outside the grid" in a.summary()
+
+
+def test_an_edge_below_a_coin_toss_is_raised_to_0_5(tmp_path):
+    zoo = copy_zoo(tmp_path, {"auc_individual.csv": POWERLESS_EDGE})
+    a = lookup.auc("spin1_offshell", 0.01, zoo=zoo)
+    assert (a.auc, a.auc_optimal, a.bound) == (0.5, 0.52756, "upper")
+    assert a.method == "outside the grid (upper bound), the edge's 0.499 raised to 0.5: a coin toss"
     assert "outside the grid" in a.summary()
 
 
@@ -143,6 +167,7 @@ def test_csv_export_carries_kind_version_and_extra_columns(multiclass_zoo):
         "kind",
         "zoo_version",
         *("benchmark", "snr", "auc", "auc_std", "n_trainings", "auc_optimal"),
+        *("auc_asymptotic", "auc_error", "ratio_to_optimal"),
         "label",
     ]
     assert rows[0]["label"] == "" and rows[-1]["label"] == "4"
@@ -156,17 +181,23 @@ def test_json_export_has_typed_values(multiclass_zoo):
     assert first == {
         "benchmark": "spin1_offshell",
         "snr": 0.1,
-        "auc": 0.49909,
-        "auc_std": 0.00755,
-        "n_trainings": 3,
-        "auc_optimal": 0.52756,
+        "auc": 0.54645,
+        "auc_std": 0.0,
+        "n_trainings": 2,
+        "auc_optimal": 0.54655,
+        "auc_asymptotic": 0.53471,
+        "auc_error": 0.00642,
+        "ratio_to_optimal": 0.99983,
     }
 
 
 def test_markdown_export_is_a_table_per_kind(multiclass_zoo):
     text = lookup.format_tables(lookup.load_tables(multiclass_zoo), "md")
     assert text.count("### AUC") == 2
-    assert "| spin1_offshell | 2.2 | 0.94876 | 0.00028 | 3 | 0.96238 |" in text
+    assert (
+        "| spin1_offshell | 2.2 | 0.96245 | 0.00000 | 2 | 0.96453 | 0.97234 | 0.00218 | 0.99785 |"
+        in text
+    )
     assert "| alp | 2 | 0.75 | 0.02 | 2 | 0.8 | 1 |" in text
 
 

@@ -30,10 +30,10 @@ def test_fifty_fb_at_139_per_fb_with_the_zoo_efficiency():
     assert row.signal_events == pytest.approx(0.05 * EFF_SPIN1_OFFSHELL * LUMI)  # 3198.13
     assert row.snr == pytest.approx(3198.1287 / math.sqrt(5_811_312.0), rel=1e-7)
     assert row.snr == pytest.approx(1.32666, abs=1e-5)
-    # the AUC between the grid rows 1 (0.77737) and 1.5 (0.87517), linear in log S/sqrt(B)
+    # the AUC between the grid rows 1 (0.79593) and 1.5 (0.88952), linear in log S/sqrt(B)
     t = math.log(row.snr) / math.log(1.5)
     (a,) = row.auc
-    assert a.auc == pytest.approx(0.77737 + t * (0.87517 - 0.77737))
+    assert a.auc == pytest.approx(0.79593 + t * (0.88952 - 0.79593))
     assert a.zoo_version == report.zoo_version == "0.1.0"
 
 
@@ -108,17 +108,17 @@ def test_a_benchmark_without_a_measured_efficiency_asks_for_one(tmp_path):
 def test_reach_of_auc_0_9_at_139_per_fb():
     (a,), notes = sensitivity.reach("spin1_offshell", LUMI, target_auc=0.9)
     assert notes == []
-    # rows 1.5 -> 0.87517 and 2.2 -> 0.94876: t = (0.9 - 0.87517) / (0.94876 - 0.87517)
-    t = (0.9 - 0.87517) / (0.94876 - 0.87517)
+    # rows 1.5 -> 0.88952 and 2.2 -> 0.96245: t = (0.9 - 0.88952) / (0.96245 - 0.88952)
+    t = (0.9 - 0.88952) / (0.96245 - 0.88952)
     snr = math.exp(math.log(1.5) + t * math.log(2.2 / 1.5))
     assert a.classifier.snr == pytest.approx(snr) and a.classifier.status == "interpolated"
-    assert snr == pytest.approx(1.70692, abs=1e-5)
-    # sigma x eff = S/sqrt(B) sqrt(sigma_B / L) = 1.70692 x sqrt(41.808 pb / 139000 pb^-1)
+    assert snr == pytest.approx(1.58487, abs=1e-5)
+    # sigma x eff = S/sqrt(B) sqrt(sigma_B / L) = 1.58487 x sqrt(41.808 pb / 139000 pb^-1)
     assert a.signal_pb == pytest.approx(snr * math.sqrt(41.808 / LUMI))
-    assert a.signal_pb * 1000 == pytest.approx(29.60, abs=0.01)  # fb
+    assert a.signal_pb * 1000 == pytest.approx(27.49, abs=0.01)  # fb
     assert a.sigma_signal_pb == pytest.approx(a.signal_pb / EFF_SPIN1_OFFSHELL)
-    # the likelihood-ratio limit: 1.5 -> 0.89338, 2.2 -> 0.96238
-    t_opt = (0.9 - 0.89338) / (0.96238 - 0.89338)
+    # the likelihood-ratio limit: 1.5 -> 0.89374, 2.2 -> 0.96453
+    t_opt = (0.9 - 0.89374) / (0.96453 - 0.89374)
     assert a.likelihood_ratio.snr == pytest.approx(1.5 * (2.2 / 1.5) ** t_opt)
     assert a.signal_pb_optimal < a.signal_pb
     # round trip: that cross section gives S/sqrt(B) back, and the table AUC 0.9
@@ -126,13 +126,19 @@ def test_reach_of_auc_0_9_at_139_per_fb():
     assert row.snr == pytest.approx(snr) and row.auc[0].auc == pytest.approx(0.9)
 
 
-def test_reach_below_the_grid_is_an_upper_bound():
+def test_reach_below_the_grid_is_an_upper_bound(multiclass_zoo):
     (a,), _ = sensitivity.reach("spin1_offshell", LUMI, target_auc=0.51)
-    # the classifier crosses 0.51 between 0.1 (0.49909) and 0.15 (0.53688)
-    t = (0.51 - 0.49909) / (0.53688 - 0.49909)
-    assert a.classifier.snr == pytest.approx(0.1 * 1.5**t)
-    # the limit starts above it (0.52756 at 0.1): the grid's lowest point is a bound
+    # the classifier starts above 0.51 (0.54645 at 0.1), and so does the limit (0.54655): the
+    # grid's lowest point is a bound, and the cross section from it an upper bound
+    assert (a.classifier.snr, a.classifier.status) == (0.1, "at or below the grid")
+    assert a.signal_pb == pytest.approx(0.1 * math.sqrt(41.808 / LUMI))
+    assert any("the cross section is an upper bound" in n for n in a.notes)
     assert (a.likelihood_ratio.snr, a.likelihood_ratio.status) == (0.1, "at or below the grid")
+    # a classifier that crosses the target inside the grid while its limit starts above it:
+    # multiclass alp, 0.5 -> 0.55 (limit 0.6) and 2 -> 0.75; t = (0.58 - 0.55) / 0.2 = 0.15
+    (b,), _ = sensitivity.reach("alp", LUMI, target_auc=0.58, kind="multiclass", zoo=multiclass_zoo)
+    assert (b.classifier.snr, b.classifier.status) == (pytest.approx(0.5 * 4**0.15), "interpolated")
+    assert (b.likelihood_ratio.snr, b.likelihood_ratio.status) == (0.5, "at or below the grid")
 
 
 def test_reach_beyond_the_classifier_but_within_the_limit(multiclass_zoo):

@@ -286,8 +286,16 @@ def cutflow_lines(selection: dict | None) -> list[str]:
     """The selection's name and cutflow, one cut a line, skipped cuts marked."""
     if selection is None:
         return []
-    lines = [f"  selection {selection['name']}, events after each cut:"]
     cuts = {c["name"]: c for c in selection["cuts"]}
+    if not any(c["applied"] for c in selection["cuts"][1:]):
+        # Every cut beyond the leading jet lacked its branches (a file of jets alone): say so
+        # in one line; --json keeps the whole cutflow.
+        kept = selection["cutflow"][-1]["events"]
+        return [
+            f"  selection {selection['name']}: no cut could run beyond the leading jet (no MET, "
+            f"lepton, photon or jet-ID branches); {kept} events kept"
+        ]
+    lines = [f"  selection {selection['name']}, events after each cut:"]
     requirement = {"read": "events read", **{n: c["requirement"] for n, c in cuts.items()}}
     for step in selection["cutflow"]:
         cut = cuts.get(step["cut"], {"applied": True})

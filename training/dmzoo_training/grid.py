@@ -78,16 +78,11 @@ def client(scheduler: str | None, workers: int):
         return
     # One thread per worker: TensorFlow is pinned to one thread per training, and processes
     # keep the trainings' memory and TensorFlow state apart.
-    with (
-        LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-        ) as cluster,
-        Client(cluster) as c,
-    ):
+    # Loopback only, status pages included, as the runtime's local cluster.
+    from dmzoo.distributed import LOCAL_CLUSTER
+
+    settings = {**LOCAL_CLUSTER, "n_workers": workers, "processes": True}
+    with LocalCluster(**settings) as cluster, Client(cluster) as c:
         yield c
 
 

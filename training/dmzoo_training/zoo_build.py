@@ -277,15 +277,20 @@ def write_templates(zoo: Path = paths.ZOO, events_dir: Path = paths.EVENTS) -> P
         test = sample_parts.split_parts(name, events_dir)["test"]
         counts = binning.fill(test["jet_pt"], test["jet_eta"], test["weight"])
         summary = json.loads((events_dir / name / "sample.json").read_text())
+        # From the rounds read, not the summary: a sample still growing has rounds on disk
+        # that its summary (written when a generation run ends) does not count yet.
+        rounds = storage.read_records(events_dir / name)
+        n_generated = sum(r["n_generated"] for r in rounds)
+        n_selected = sum(r["n_selected"] for r in rounds)
         units = sample_parts.unit_weights(name, events_dir)
         exact = counts.astype(int).tolist() if units is None else np.round(counts, 6).tolist()
         entry = {
             "counts": exact,
             "n_events": len(test["jet_pt"]),
             "part": "test",
-            "selection_efficiency": summary.get("selection_efficiency"),
+            "selection_efficiency": n_selected / n_generated,
             "sigma_generated_pb": summary.get("sigma_generated_pb"),
-            "n_generated": summary.get("n_generated"),
+            "n_generated": n_generated,
         }
         if units is not None:
             entry["event_weight"] = np.round(units, 9).tolist()
