@@ -73,9 +73,8 @@ class Architecture:
     linear_skip: bool = False  # a linear path from the whitened bins to the output
 
 
-def build(arch: Architecture, n_outputs: int = 1, mean=None, std=None) -> keras.Model:
-    """The classifier; mean and std (of normalised SM histograms) set the whitening layer."""
-    inputs = keras.Input(shape=(binning.N_BINS, binning.N_BINS), name="histogram")
+def _normalised_bins(inputs, arch: Architecture, mean, std):
+    """Max-bin (and sum) normalisation and whitening: the graph's first layers, in one place."""
     x = MaxBinNormalization(name="max_bin_normalization")(inputs)
     if arch.normalization == "sum":
         x = SumNormalization(name="sum_normalization")(x)
@@ -85,6 +84,13 @@ def build(arch: Architecture, n_outputs: int = 1, mean=None, std=None) -> keras.
         if mean is not None:
             white.mean.assign(mean.astype("float32"))
             white.inv_std.assign((1.0 / std).astype("float32"))
+    return x
+
+
+def build(arch: Architecture, n_outputs: int = 1, mean=None, std=None) -> keras.Model:
+    """The classifier; mean and std (of normalised SM histograms) set the whitening layer."""
+    inputs = keras.Input(shape=(binning.N_BINS, binning.N_BINS), name="histogram")
+    x = _normalised_bins(inputs, arch, mean, std)
     flat = layers.Flatten()(x)
     x = flat
     for i, width in enumerate(arch.hidden):
@@ -115,15 +121,7 @@ def build_parametric(arch: Architecture, n_outputs: int = 1, mean=None, std=None
     """
     inputs = keras.Input(shape=(binning.N_BINS, binning.N_BINS), name="histogram")
     snr = keras.Input(shape=(1,), name="snr")
-    x = MaxBinNormalization(name="max_bin_normalization")(inputs)
-    if arch.normalization == "sum":
-        x = SumNormalization(name="sum_normalization")(x)
-    if arch.standardize:
-        white = BinStandardization(name="bin_standardization")
-        x = white(x)
-        if mean is not None:
-            white.mean.assign(mean.astype("float32"))
-            white.inv_std.assign((1.0 / std).astype("float32"))
+    x = _normalised_bins(inputs, arch, mean, std)
     log_snr = LogSnr(name="log_snr")(snr)
     x = layers.Concatenate(name="bins_and_snr")([layers.Flatten()(x), log_snr])
     for i, width in enumerate(arch.hidden):
