@@ -337,9 +337,11 @@ def _typed(column: str, text: str) -> Any:
 def format_tables(found: TableSet, fmt: str) -> str:
     """The tables as csv (one table, `kind` and `zoo_version` columns first), json or markdown.
 
-    >>> text = format_tables(load_tables(kind="individual"), "csv")
-    >>> text.splitlines()[1]
-    'individual,0.1.0,spin1_offshell,0.1,0.54645,0.00000,2,0.54655,0.53471,0.00642,0.99983'
+    >>> lines = format_tables(load_tables(kind="individual"), "csv").splitlines()
+    >>> lines[0]
+    'kind,zoo_version,benchmark,snr,auc,auc_std,n_trainings,auc_optimal,auc_asymptotic,auc_error,ratio_to_optimal'
+    >>> [line for line in lines if line.startswith("individual,0.1.0,spin1_offshell,0.1,")]
+    ['individual,0.1.0,spin1_offshell,0.1,0.54645,0.00000,2,0.54655,0.53471,0.00642,0.99983']
     """
     if fmt == "csv":
         return _as_csv(found)

@@ -16,8 +16,8 @@ pTHat > 75 GeV: it suits a `sigma_signal` computed at that generator cut. A cros
 computed with other cuts (the paper's parton-level pT_j >= 130 GeV, say) needs its own
 efficiency, and a cross section already after the selection needs efficiency 1.
 
-    >>> r = snr(0.05, 139000.0, efficiency=0.5)
-    >>> round(r.rows[0].snr, 4), r.rows[0].benchmark
+    >>> (row,) = snr(0.05, 139000.0, efficiency=0.5, benchmark="spin1_offshell").rows
+    >>> round(row.snr, 4), row.benchmark
     (1.4415, 'spin1_offshell')
 """
 

@@ -262,7 +262,7 @@ INPUT_CASES = {
     "unknown benchmark": Case(
         lambda d: str(SM_ONLY),
         ("no binary model for benchmark 'spin1_ofshell' in zoo 0.1.0",),
-        ("did you mean spin1_offshell?",),
+        ("did you mean spin1_offshell",),  # the nearest first; a zoo may name more
         options=("--benchmark", "spin1_ofshell"),
         code=2,
     ),
@@ -629,14 +629,15 @@ def test_model_only_the_hub_has_while_offline(hub, monkeypatch, capsys):
     """The one case of two lines: the fallback's warning comes when the zoo is chosen, before
     anything asks it for a model it lacks (hub.select_zoo cannot know that yet)."""
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    code, _, err = run(capsys, "info", "binary-alp-snr1", "--repo", REPO)
+    # spin2_offshell_ps: a benchmark of the paper that no shipped zoo has trained yet
+    code, _, err = run(capsys, "info", "binary-spin2_offshell_ps-snr1", "--repo", REPO)
     assert code == 4
     warning, err = err.split("\n", 1)
     assert warning.startswith("Warning: ") and "using the zoo shipped" in warning
     assert_one_error(
         err,
-        "model 'binary-alp-snr1' is not in the shipped zoo 0.1.0",
-        f"run `dmzoo fetch --repo {REPO} --revision v0.1.0 binary-alp-snr1`",
+        "model 'binary-spin2_offshell_ps-snr1' is not in the shipped zoo 0.1.0",
+        f"run `dmzoo fetch --repo {REPO} --revision v0.1.0 binary-spin2_offshell_ps-snr1`",
     )
 
 

@@ -71,13 +71,16 @@ def test_first_fetch_then_cached_with_server_stopped(hub, env, capsys):
     assert code == 0, err
     done = json.loads(out)
     assert done["zoo_version"] == "0.1.0" and done["commit"] == hub.repos[REPO]["refs"]["v0.1.0"]
-    assert len(done["files"]) == 21  # manifest, 13 models, 7 other files
-    assert "[21/21]" not in err and "[20/20]" in err  # progress counts what follows the manifest
+    # the manifest, its models and its other files (21 in the first zoo: 13 models, 7 files)
+    manifest = json.loads((shipped_zoo_path() / "manifest.json").read_text())
+    n = 1 + len(manifest["models"]) + len(manifest["files"])
+    assert len(done["files"]) == n
+    assert f"[{n}/{n}]" not in err and f"[{n - 1}/{n - 1}]" in err  # progress: what follows
     snapshot = Path(done["path"])
     assert snapshot.is_relative_to(env)
     for rel, data in zoo_files(shipped_zoo_path()).items():
         assert (snapshot / rel).read_bytes() == data
-    assert len(downloads(hub)) == 21
+    assert len(downloads(hub)) == n
 
     hub.stop()
     code, out, err = run(
@@ -112,7 +115,9 @@ def test_pinned_revisions_give_their_own_content(hub, capsys):
         code, out, err = run(capsys, "list", "--repo", REPO, "--revision", rev, "--json")
         assert code == 0, err
         listed[rev] = json.loads(out)
-    assert listed["v0.1.0"]["zoo_version"] == "0.1.0" and len(listed["v0.1.0"]["models"]) == 13
+    shipped = json.loads((shipped_zoo_path() / "manifest.json").read_text())["models"]
+    assert listed["v0.1.0"]["zoo_version"] == "0.1.0"
+    assert len(listed["v0.1.0"]["models"]) == len(shipped)
     assert listed["v0.2.0"]["zoo_version"] == "0.2.0" and len(listed["v0.2.0"]["models"]) == 2
     assert listed[hub.repos[REPO]["refs"]["v0.2.0"]] == listed["v0.2.0"]
 
@@ -189,14 +194,15 @@ def test_offline_with_empty_cache(hub, monkeypatch, capsys):
     assert code == 0 and json.loads(out)["zoo_version"] == "0.1.0"
     assert "HF_HUB_OFFLINE is set" in err and "shipped" in err and err.count("\n") == 1
 
-    code, _, err = run(capsys, "info", "binary-alp-snr1", "--repo", REPO)
+    # spin2_offshell_ps: a benchmark of the paper that no shipped zoo has trained yet
+    code, _, err = run(capsys, "info", "binary-spin2_offshell_ps-snr1", "--repo", REPO)
     assert code == 4
-    assert "model 'binary-alp-snr1' is not in the shipped zoo 0.1.0" in err
-    assert f"dmzoo fetch --repo {REPO} --revision v0.1.0 binary-alp-snr1" in err
+    assert "model 'binary-spin2_offshell_ps-snr1' is not in the shipped zoo 0.1.0" in err
+    assert f"dmzoo fetch --repo {REPO} --revision v0.1.0 binary-spin2_offshell_ps-snr1" in err
 
-    code, _, err = run(capsys, "score", str(EXAMPLE), "--benchmark", "alp", "--snr", "1",
-                       "--repo", REPO)  # fmt: skip
-    assert code == 4 and "a binary model for 'alp'" in err
+    code, _, err = run(capsys, "score", str(EXAMPLE), "--benchmark", "spin2_offshell_ps",
+                       "--snr", "1", "--repo", REPO)  # fmt: skip
+    assert code == 4 and "a binary model for 'spin2_offshell_ps'" in err
 
     code, _, err = run(capsys, "fetch", "--repo", REPO)
     assert code == 4 and "HF_HUB_OFFLINE" in err
