@@ -43,7 +43,8 @@ def test_table_matches_manifest_and_physics():
     for e in ZOO.models(kind="binary"):
         r = by[(e.benchmark, e.snr)]
         assert r.auc == pytest.approx(e.metrics["auc"], abs=1e-5)
-        assert r.auc_std > 0.0  # the test set's own error, at least, is in every uncertainty
+        # the test set's own error is in every uncertainty; it vanishes only at AUC 1
+        assert r.auc_std > 0.0 or r.auc == 1.0
         # No histogram classifier beats the likelihood ratio beyond its statistical error.
         assert r.auc <= r.auc_optimal + 0.01
     spin1 = sorted((r for r in rows if r.benchmark == "spin1_offshell"), key=lambda r: r.snr)
