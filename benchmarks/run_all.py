@@ -105,6 +105,20 @@ def main() -> None:
             "1",
             "--json",
         ],  # fmt: skip
+        # The same without the pseudo-experiments of the calibrated answer (1000 + 1000 by
+        # default): what reading, filling and one inference cost.
+        "dmzoo score --toys 0": [
+            str(BIN / "dmzoo"),
+            "score",
+            str(path),
+            "--benchmark",
+            "spin1_offshell",
+            "--snr",
+            "1",
+            "--json",
+            "--toys",
+            "0",
+        ],  # fmt: skip
         "keras peer": [sys.executable, str(HERE / "keras_peer.py"), str(path), str(keras_file)],
         "dmzoo --help": [str(BIN / "dmzoo"), "--help"],
     }
@@ -138,6 +152,7 @@ def main() -> None:
         ("events in the ntuple", f"{dmzoo_out['n_events']:,}", "", ""),
         ("bare uproot read (process)", f"{bare:.2f} s", "", f"{median('bare uproot read', 1):.0f} MB peak"),
         ("dmzoo score end to end (process)", f"{score:.2f} s", "<= 1.5 x bare read", f"{score / bare:.2f} x bare read"),
+        ("dmzoo score --toys 0 (process)", f"{median('dmzoo score --toys 0'):.2f} s", "", f"{median('dmzoo score --toys 0') / bare:.2f} x bare read"),
         ("dmzoo score peak memory", f"{median('dmzoo score', 1):.0f} MB", "< 500 MB", ""),
         ("Keras peer end to end (process)", f"{peer:.2f} s", "", f"{peer / score:.1f} x dmzoo score, {median('keras peer', 1):.0f} MB peak"),
         ("score: dmzoo / Keras", f"{dmzoo_out['score']:.6f} / {keras_out['score']:.6f}", "", ""),
