@@ -43,8 +43,12 @@ def in_range(pt: np.ndarray, eta: np.ndarray) -> np.ndarray:
 
 
 def bin_index(x: np.ndarray, low: float, high: float) -> np.ndarray:
-    """Bin index by ROOT's fixed-axis rule, so a tree and a TH2 of the same events agree."""
-    index = np.floor(N_BINS * (x - low) / (high - low)).astype(np.int64)
+    """Bin index by ROOT's fixed-axis rule, so a tree and a TH2 of the same events agree.
+
+    For values inside [low, high), as every caller passes (`in_range` first): there the scaled
+    value is not negative and truncating it is flooring it, one pass fewer over the events.
+    """
+    index = (N_BINS * (x - low) / (high - low)).astype(np.int64)
     return np.clip(index, 0, N_BINS - 1)  # rounding just below the upper edge
 
 
