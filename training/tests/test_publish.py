@@ -33,7 +33,10 @@ def test_publish_then_fetch_round_trip(hub, capsys):
     out = CliRunner().invoke(main, ["publish", "--repo", REPO])
     assert out.exit_code == 0, out.output
     done = json.loads(out.output)
-    assert done["tag"] == "v0.1.0" and len(done["files"]) == 22
+    manifest = json.loads((paths.ZOO / "manifest.json").read_text())
+    # the manifest, every model and every other file it lists, and the card as README.md
+    n_zoo = 1 + len(manifest["models"]) + len(manifest["files"])
+    assert done["tag"] == "v0.1.0" and len(done["files"]) == n_zoo + 1
 
     published = hub.files_at(REPO, "v0.1.0")
     assert published.pop("README.md") == (paths.REPO / "MODEL_CARD.md").read_bytes()
@@ -42,7 +45,7 @@ def test_publish_then_fetch_round_trip(hub, capsys):
 
     assert dmzoo_main(["fetch", "--repo", REPO, "--revision", "v0.1.0", "--json"]) == 0
     fetched = json.loads(capsys.readouterr().out)
-    assert fetched["commit"] == done["commit"] and len(fetched["files"]) == 21
+    assert fetched["commit"] == done["commit"] and len(fetched["files"]) == n_zoo
 
 
 def test_existing_tag_is_refused_before_any_commit(hub):
