@@ -92,8 +92,10 @@ def main() -> None:
         total += cost
         note = "" if kind in measured else "  (estimated from the binary trainings)"
         print(f"  {kind:<20}{n:>6.0f} trainings  {cost / 3600:6.2f} core-hours{note}")
-    print(f"whole zoo: {total / 3600:.2f} core-hours = {total / 3600 / args.workers:.2f} h wall "
-          f"on {args.workers} workers (goal: under 4 h)")
+    print(
+        f"whole zoo: {total / 3600:.2f} core-hours = {total / 3600 / args.workers:.2f} h wall "
+        f"on {args.workers} workers (goal: under 4 h)"
+    )
     if args.time_one:
         print(f"\none fresh training as a whole process: {time_one():.0f} s")
 

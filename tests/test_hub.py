@@ -105,7 +105,12 @@ def test_score_fetches_only_what_it_uses(hub, capsys):
     assert json.loads(out)["model"] == MODEL
     fetched = sorted(p.split("/resolve/")[1].split("/", 1)[1] for p in downloads(hub))
     # the model, its table, and the templates the calibration draws from
-    expected = ["manifest.json", MODEL_PATH, "tables/auc_individual.csv", "templates/templates.json"]
+    expected = [
+        "manifest.json",
+        MODEL_PATH,
+        "tables/auc_individual.csv",
+        "templates/templates.json",
+    ]
     assert fetched == sorted(expected)
 
 
