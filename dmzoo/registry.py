@@ -88,6 +88,11 @@ def check_snr(snr: float) -> float:
     return float(snr)
 
 
+def nearest_snr(snrs, snr: float) -> float:
+    """The value of snrs nearest to snr in log S/sqrt(B); a tie goes to the lower one."""
+    return min(snrs, key=lambda g: (round(abs(math.log(g / snr)), 12), g))
+
+
 def shipped_zoo_path() -> Path:
     """The zoo inside the installed package, or the repository's when run from a checkout."""
     here = Path(__file__).resolve().parent
@@ -235,7 +240,8 @@ class Zoo:
                 f"no {kind} model for benchmark {benchmark!r} in zoo {self.version}; {hint}"
                 f"available: {', '.join(known) or 'none'}"
             )
-        return min(candidates, key=lambda e: (round(abs(math.log(e.snr / snr)), 12), e.snr))
+        best = nearest_snr([e.snr for e in candidates], snr)
+        return next(e for e in candidates if e.snr == best)
 
     def path(self, entry: ModelEntry) -> Path:
         """The verified file of an entry: present, inside the zoo, and matching its hash."""

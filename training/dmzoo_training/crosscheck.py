@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from dmzoo_training import classifiers, histograms, paths
+from dmzoo.registry import nearest_snr
+from dmzoo_training import classifiers, evaluate, histograms, paths
 from dmzoo_training.grid import RUNS
-from dmzoo_training.histograms import seed_of
 from dmzoo_training.train import TrainConfig, load_pools
 from dmzoo_training.zoo_build import collect
 
@@ -37,13 +37,6 @@ def chosen_models(runs: Path = RUNS) -> dict[tuple[str, float], Path]:
         best = max(results, key=lambda r: r["val_auc_best"])
         out[(best["benchmark"], best["snr"])] = Path(best["_dir"]) / "model.keras"
     return out
-
-
-def _test_set(pools, benchmark: str, snr: float, n_test: int, b: int):
-    spec = classifiers.binary(benchmark)
-    s = histograms.n_signal(snr, b)
-    rng = np.random.default_rng(seed_of("test", spec.seed_key, snr))
-    return pools.parts["test"].draw(spec.classes, b, s, n_test, rng)
 
 
 class _Models:
@@ -79,7 +72,9 @@ def wrong_snr(
         snrs = sorted(s for b, s in files if b == bench)
         pools = load_pools(bench, events_dir)
         for snr_test in snrs:
-            x, y = _test_set(pools, bench, snr_test, config.n_test, config.b)
+            x, y = evaluate.held_out(
+                pools, classifiers.binary(bench), snr_test, config.b, config.n_test
+            )
             matched = histograms.auc(models.predict((bench, snr_test), x), y)
             for snr_train in snrs:
                 auc = histograms.auc(models.predict((bench, snr_train), x), y)
@@ -112,7 +107,9 @@ def wrong_model(
     rows = []
     for tested in present:
         for snr in sorted(s for b, s in files if b == tested):
-            x, y = _test_set(pools, tested, snr, config.n_test, config.b)
+            x, y = evaluate.held_out(
+                pools, classifiers.binary(tested), snr, config.b, config.n_test
+            )
             matched = histograms.auc(models.predict((tested, snr), x), y)
             for trained in present:
                 if (trained, snr) not in files:
@@ -129,11 +126,6 @@ def wrong_model(
                     }
                 )
     return rows
-
-
-def _nearest(snrs: list[float], snr: float) -> float:
-    """The grid point nearest in log S/sqrt(B), ties to the lower one (as the runtime picks)."""
-    return min(snrs, key=lambda g: (round(abs(np.log(g / snr)), 12), g))
 
 
 def parametric_vs_grid(
@@ -165,8 +157,10 @@ def parametric_vs_grid(
                     if pools is not None
                     else load_pools(sorted({b for b, _ in points}), events_dir)
                 )
-                snr_grid = _nearest(grid, snr)
-                x, y = _test_set(pools, bench, snr, config.n_test, config.b)
+                snr_grid = nearest_snr(grid, snr)
+                x, y = evaluate.held_out(
+                    pools, classifiers.binary(bench), snr, config.b, config.n_test
+                )
                 auc_grid = histograms.auc(models.predict((bench, snr_grid), x), y)
             aucs = [p["auc"] for p in found]
             rows.append(

@@ -53,9 +53,11 @@ def asymptotic_auc(p: np.ndarray, q0: np.ndarray, q1: np.ndarray, snr: float) ->
     return 0.5 * (1 + math.erf(snr * math.sqrt(chi2) / 2))
 
 
-def _test_set(pools, spec: Spec, snr: float, b: int, s: int, n: int):
+def held_out(pools, spec: Spec, snr: float, b: int, n: int):
+    """The classifier's test histograms at snr: the same seed wherever they are drawn, so every
+    measurement of one question (training, cross-checks) sees the same histograms."""
     rng = np.random.default_rng(seed_of("test", spec.seed_key, snr))
-    return pools.parts["test"].draw(spec.classes, b, s, n, rng)
+    return pools.parts["test"].draw(spec.classes, b, histograms.n_signal(snr, b), n, rng)
 
 
 def _binary_limits(full, h0_signal, h1_signal, snr, b, s, x) -> dict:
@@ -78,7 +80,7 @@ def measure(
     n_test: int,
 ) -> dict:
     """Test AUC(s) and limits of one trained classifier, as stored in its result record."""
-    x, y = _test_set(pools, spec, snr, b, s, n_test)
+    x, y = held_out(pools, spec, snr, b, n_test)
     pred = predict(x)
     out: dict = {"auc": score_auc(pred, y)}
     if pred.ndim == 1:
@@ -101,7 +103,7 @@ def _per_benchmark(predict, pools, snr, b, s, n_test) -> dict:
     for name in BENCHMARKS:
         if name not in pools.full:
             continue
-        x, y = _test_set(pools, classifiers.binary(name), snr, b, s, n_test)
+        x, y = held_out(pools, classifiers.binary(name), snr, b, n_test)
         lim = _binary_limits(pools.full, None, name, snr, b, s, x)
         out[name] = {
             "auc": histograms.auc(predict(x), y),
@@ -175,7 +177,7 @@ def measure_parametric(predict, pools, spec: Spec, b: int, n_test: int) -> dict:
     for name in names:
         for snr in sorted((*SNR_GRID, *BETWEEN)):
             s = histograms.n_signal(snr, b)
-            x, y = _test_set(pools, classifiers.binary(name), snr, b, s, n_test)
+            x, y = held_out(pools, classifiers.binary(name), snr, b, n_test)
             lim = _binary_limits(pools.full, None, name, snr, b, s, x)
             t = np.full((len(x), 1), snr, dtype=np.float32)
             rows.append(
