@@ -93,32 +93,21 @@ def main() -> None:
 
     path = ntuple.make(ntuple.DATA / f"sm_{args.events}.root", args.events)
     keras_file = keras_model_path()
+    score_cmd = [
+        str(BIN / "dmzoo"),
+        "score",
+        str(path),
+        "--benchmark",
+        "spin1_offshell",
+        "--snr",
+        "1",
+    ]
     commands = {
         "bare uproot read": [sys.executable, "-c", BARE_READ, str(path)],
-        "dmzoo score": [
-            str(BIN / "dmzoo"),
-            "score",
-            str(path),
-            "--benchmark",
-            "spin1_offshell",
-            "--snr",
-            "1",
-            "--json",
-        ],  # fmt: skip
+        "dmzoo score": [*score_cmd, "--json"],
         # The same without the pseudo-experiments of the calibrated answer (1000 + 1000 by
         # default): what reading, filling and one inference cost.
-        "dmzoo score --toys 0": [
-            str(BIN / "dmzoo"),
-            "score",
-            str(path),
-            "--benchmark",
-            "spin1_offshell",
-            "--snr",
-            "1",
-            "--json",
-            "--toys",
-            "0",
-        ],  # fmt: skip
+        "dmzoo score --toys 0": [*score_cmd, "--json", "--toys", "0"],
         "keras peer": [sys.executable, str(HERE / "keras_peer.py"), str(path), str(keras_file)],
         "dmzoo --help": [str(BIN / "dmzoo"), "--help"],
     }
