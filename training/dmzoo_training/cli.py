@@ -186,13 +186,17 @@ def validate(whats) -> None:
     "--what",
     "whats",
     multiple=True,
-    type=click.Choice(["wrong-snr", "wrong-model", "parametric"]),
-    default=("wrong-snr", "wrong-model", "parametric"),
+    type=click.Choice(["wrong-snr", "wrong-model", "parametric", "parametric-wrong-snr"]),
+    default=("wrong-snr", "wrong-model", "parametric", "parametric-wrong-snr"),
     show_default=True,
 )
 def evaluate(whats) -> None:
-    """Networks on the wrong S/sqrt(B) and the wrong model; parametric against grid (zoo/tables)."""
-    from dmzoo_training import crosscheck
+    """Networks on the wrong S/sqrt(B) and the wrong model; parametric against grid (zoo/tables).
+
+    Writes auc_wrong_snr, auc_wrong_model, auc_parametric (the benchmarks' parametric networks),
+    auc_parametric_multimodel and auc_parametric_wrong_snr, each as .csv and .json.
+    """
+    from dmzoo_training import crosscheck, plots
     from dmzoo_training.zoo_build import refresh_manifest, write_table
 
     if "wrong-snr" in whats:
@@ -205,7 +209,19 @@ def evaluate(whats) -> None:
         click.echo(str(write_table(paths.ZOO, "auc_wrong_model", rows, first)))
     if "parametric" in whats and (rows := crosscheck.parametric_vs_grid()):
         first = ("benchmark", "snr", "auc", "auc_grid", "auc_optimal")
-        click.echo(str(write_table(paths.ZOO, "auc_parametric", rows, first)))
+        # One table per runtime lookup: the benchmarks' own networks, and the multimodel one.
+        for name, keep in (
+            ("auc_parametric", lambda r: r["model"] != "parametric"),
+            ("auc_parametric_multimodel", lambda r: r["model"] == "parametric"),
+        ):
+            if chosen := [r for r in rows if keep(r)]:
+                click.echo(str(write_table(paths.ZOO, name, chosen, first)))
+        if any(r["model"] != "parametric" for r in rows):
+            click.echo(str(plots.parametric_vs_grid()))
+    if "parametric-wrong-snr" in whats and (rows := crosscheck.parametric_wrong_snr()):
+        first = ("benchmark", "snr_stated", "snr_test", "auc", "auc_grid")
+        click.echo(str(write_table(paths.ZOO, "auc_parametric_wrong_snr", rows, first)))
+        click.echo(str(plots.wrong_snr()))
     refresh_manifest(paths.ZOO)
 
 

@@ -4,8 +4,10 @@
   histograms of every other grid point, against the network trained there.
 - Wrong model (section 4.3): the binary network of one benchmark tested on another benchmark's
   test histograms at the same S/sqrt(B), against that benchmark's own network.
+- Parametric against grid: each parametric network at grid points and between them beside the
+  grid network a user would otherwise get, and (Figure 11 again) told the wrong S/sqrt(B).
 
-Both reuse the test sets the trainings were measured on (same seeds), so the matched entry of
+All reuse the test sets the trainings were measured on (same seeds), so the matched entry of
 each comparison is exactly the zoo's table value, and they need no training: only the stored
 networks (the chosen repeat of each id, best validation AUC, as exported).
 """
@@ -28,14 +30,22 @@ log = logging.getLogger(__name__)
 VERSUS = classifiers.VERSUS  # the paper's four models for these comparisons
 
 
+MULTIMODEL = "multimodel"  # the benchmark key of the multimodel binary networks below
+
+
 def chosen_models(runs: Path = RUNS) -> dict[tuple[str, float], Path]:
-    """(benchmark, snr) -> the stored Keras file of every binary network in the runs."""
+    """(benchmark, snr) -> the stored Keras file of every binary network in the runs.
+
+    The multimodel binary networks are there too, under the benchmark key `MULTIMODEL`.
+    """
     out = {}
     for results in collect(runs).values():
-        if results[0].get("kind", "binary") != "binary":
+        kind = results[0].get("kind", "binary")
+        if kind not in ("binary", "multimodel_binary"):
             continue
         best = max(results, key=lambda r: r["val_auc_best"])
-        out[(best["benchmark"], best["snr"])] = Path(best["_dir"]) / "model.keras"
+        key = best["benchmark"] if kind == "binary" else MULTIMODEL
+        out[(key, best["snr"])] = Path(best["_dir"]) / "model.keras"
     return out
 
 
@@ -67,7 +77,7 @@ def wrong_snr(
     files = chosen_models(runs)
     models = _Models(files)
     rows = []
-    names = sorted({b for b, _ in files} if benchmarks is None else set(benchmarks))
+    names = sorted({b for b, _ in files} - {MULTIMODEL} if benchmarks is None else set(benchmarks))
     for bench in names:
         snrs = sorted(s for b, s in files if b == bench)
         pools = load_pools(bench, events_dir)
@@ -148,8 +158,12 @@ def parametric_vs_grid(
             for p in r["points"]:
                 points.setdefault((p["benchmark"], p["snr"]), []).append(p)
         pools = None
+        # The grid a user would otherwise get: the benchmark's own binary networks, or for
+        # the multimodel parametric network the multimodel binary ones.
+        multimodel = results[0].get("benchmark") is None
         for (bench, snr), found in sorted(points.items()):
-            grid = sorted(s for b, s in files if b == bench)
+            key = MULTIMODEL if multimodel else bench
+            grid = sorted(s for b, s in files if b == key)
             auc_grid = snr_grid = None
             if grid:
                 pools = (
@@ -161,7 +175,7 @@ def parametric_vs_grid(
                 x, y = evaluate.held_out(
                     pools, classifiers.binary(bench), snr, config.b, config.n_test
                 )
-                auc_grid = histograms.auc(models.predict((bench, snr_grid), x), y)
+                auc_grid = histograms.auc(models.predict((key, snr_grid), x), y)
             aucs = [p["auc"] for p in found]
             rows.append(
                 {
@@ -176,4 +190,63 @@ def parametric_vs_grid(
                     "snr_grid": snr_grid,
                 }
             )
+    return rows
+
+
+def parametric_wrong_snr(
+    runs: Path = RUNS, events_dir: Path = paths.EVENTS, config: TrainConfig | None = None
+) -> list[dict]:
+    """Figure 11 for the parametric networks: told one S/sqrt(B), tested at another.
+
+    Each benchmark's parametric network (the chosen training) is given every grid value as its
+    `snr` input on the test histograms of every grid point; beside each, the grid network
+    trained at the stated value on the same histograms (`auc_grid`, the wrong-S/sqrt(B) entry
+    of the grid) and both networks told the truth (`auc_matched`, `auc_grid_matched`).
+    """
+    import keras
+
+    import dmzoo_training.model  # noqa: F401  registers the custom layers
+
+    config = config or TrainConfig()
+    files = chosen_models(runs)
+    models = _Models(files)
+    rows = []
+    for model_id, results in sorted(collect(runs).items()):
+        first = results[0]
+        if first.get("kind") != "parametric" or first.get("benchmark") is None:
+            continue
+        bench = first["benchmark"]
+        best = max(results, key=lambda r: r["val_auc_best"])
+        net = keras.saving.load_model(Path(best["_dir"]) / "model.keras")
+        pools = load_pools(bench, events_dir)
+        grid = sorted(s for b, s in files if b == bench)
+
+        def told(x, snr, net=net):
+            stated = np.full((len(x), 1), snr, dtype=np.float32)
+            return net.predict([x, stated], batch_size=4096, verbose=0).ravel()
+
+        for snr_test in grid:
+            x, y = evaluate.held_out(
+                pools, classifiers.binary(bench), snr_test, config.b, config.n_test
+            )
+            matched = histograms.auc(told(x, snr_test), y)
+            grid_matched = histograms.auc(models.predict((bench, snr_test), x), y)
+            for snr_stated in grid:
+                auc = histograms.auc(told(x, snr_stated), y)
+                auc_grid = histograms.auc(models.predict((bench, snr_stated), x), y)
+                rows.append(
+                    {
+                        "benchmark": bench,
+                        "snr_stated": snr_stated,
+                        "snr_test": snr_test,
+                        "auc": auc,
+                        "auc_matched": matched,
+                        "ratio_to_matched": auc / matched,
+                        "auc_grid": auc_grid,
+                        "auc_grid_matched": grid_matched,
+                        "ratio_grid_to_matched": auc_grid / grid_matched,
+                        "model": model_id,
+                    }
+                )
+        log.info("parametric told the wrong S/sqrt(B): %s done", bench)
     return rows

@@ -2,8 +2,9 @@
 
 Every (classifier, S/sqrt(B), repeat) is one task with its own seed, so the results are the
 same whatever runs them: a `LocalCluster` over this machine's cores by default, or the cluster
-behind a scheduler address. A task whose run folder holds a result is skipped, so an
-interrupted grid resumes where it stopped.
+behind a scheduler address. A task whose run folder holds a result of the same settings is
+skipped, so an interrupted grid resumes where it stopped; a result of other settings is trained
+again.
 
 Repeats follow the zoo's rule: two trainings everywhere, topped up to five where the mean test
 AUC of the first two lies in [0.55, 0.95], where the spread matters most.
@@ -14,7 +15,7 @@ from __future__ import annotations
 import json
 import logging
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -43,10 +44,16 @@ def run_dir(spec: Spec | str, snr: float | None, repeat: int, runs: Path = RUNS)
     return runs / spec.model_id(snr) / f"repeat-{repeat}"
 
 
-def finished(out: Path) -> dict | None:
-    if (out / "result.json").exists() and (out / "model.keras").exists():
-        return json.loads((out / "result.json").read_text())
-    return None
+def finished(out: Path, config: TrainConfig) -> dict | None:
+    """The stored result of a run folder, if it was trained with this configuration."""
+    if not ((out / "result.json").exists() and (out / "model.keras").exists()):
+        return None
+    result = json.loads((out / "result.json").read_text())
+    # Through JSON, so tuples and lists compare equal; a changed setting retrains.
+    if result.get("config") != json.loads(json.dumps(asdict(config))):
+        log.info("%s was trained with other settings: training again", out)
+        return None
+    return result
 
 
 _POOLS: dict[tuple[str, ...], object] = {}  # per worker process: loaded once, used by many jobs
@@ -56,7 +63,7 @@ def train_job(job: Job, config: TrainConfig, events_dir: Path, runs: Path) -> di
     """One training (or its stored result); runs on a Dask worker."""
     spec = classifiers.from_id(job.model_id)
     out = run_dir(spec, job.snr, job.repeat, runs)
-    done = finished(out)
+    done = finished(out, config)
     if done is not None:
         return done
     key = spec.pool_samples
@@ -102,7 +109,8 @@ def run_jobs(
     results = []
     todo = []
     for job in jobs:
-        done = finished(run_dir(classifiers.from_id(job.model_id), job.snr, job.repeat, runs))
+        out = run_dir(classifiers.from_id(job.model_id), job.snr, job.repeat, runs)
+        done = finished(out, config)
         if done is None:
             todo.append(job)
         else:
@@ -140,15 +148,32 @@ def train_grid(
         for r in range(first)
     ]
     results = run_jobs(jobs, config, **kwargs)
-    if repeats is not None:
-        return results
-    more = [
-        Job(r["id"], r["snr"], k)
-        for r in _means(results)
-        if r["snr"] is not None and SPREAD_RANGE[0] <= r["auc"] <= SPREAD_RANGE[1]
-        for k in range(first, FULL_REPEATS)
-    ]
-    return results + run_jobs(more, config, **kwargs) if more else results
+    if repeats is None:
+        more = [
+            Job(r["id"], r["snr"], k)
+            for r in _means(results)
+            if r["snr"] is not None and SPREAD_RANGE[0] <= r["auc"] <= SPREAD_RANGE[1]
+            for k in range(first, FULL_REPEATS)
+        ]
+        results += run_jobs(more, config, **kwargs) if more else []
+    prune_stale({j.model_id for j in jobs}, config, kwargs.get("runs", RUNS))
+    return results
+
+
+def prune_stale(model_ids: set[str], config: TrainConfig, runs: Path = RUNS) -> None:
+    """Remove the runs of these models trained with other settings.
+
+    After a change of settings the repeat rule may ask fewer repeats of a point than before;
+    the old extra repeats must not be averaged with the new ones at export.
+    """
+    import shutil
+
+    wanted = json.loads(json.dumps(asdict(config)))
+    for model_id in model_ids:
+        for result in sorted((runs / model_id).glob("repeat-*/result.json")):
+            if json.loads(result.read_text()).get("config") != wanted:
+                log.info("removing %s: trained with other settings", result.parent)
+                shutil.rmtree(result.parent)
 
 
 def _means(results: list[dict]) -> list[dict]:

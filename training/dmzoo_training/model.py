@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import keras
+import numpy as np
 from keras import layers, ops
 
 from dmzoo import binning
@@ -113,11 +114,52 @@ class LogSnr(layers.Layer):
         return ops.log(ops.maximum(snr, 1e-6))
 
 
-def build_parametric(arch: Architecture, n_outputs: int = 1, mean=None, std=None) -> keras.Model:
+@keras.saving.register_keras_serializable(package="dmzoo")
+class LikelihoodRatio(layers.Layer):
+    """The Neyman-Pearson log-odds of "B SM + S signal" against "B + S SM", at any S/sqrt(B).
+
+    With bin fractions f, N = B + S events, signal fraction phi = S / N and per-bin signal/SM
+    ratios r_i, a histogram holding one of K models has
+    ln L1/L0 = ln( (1/K) sum_k exp(N sum_i f_i ln(1 - phi + phi r_ik)) ),
+    exact for the mixture of K models the multimodel networks are trained on (K = 1: one
+    benchmark). S/sqrt(B) enters through phi and N, so one set of ratios serves the whole range;
+    the ratios are trained, starting from those of smoothed templates. B is the training
+    histograms' B, fixed in the graph as the grid models fix it by training.
+    """
+
+    def __init__(self, n_models: int = 1, b: float = 50_000.0, **kwargs):
+        super().__init__(**kwargs)
+        self.n_models = n_models
+        self.b = float(b)
+        self.log_ratio = self.add_weight(
+            shape=(binning.N_BINS * binning.N_BINS, n_models),
+            initializer="zeros",
+            name="log_ratio",
+        )
+
+    def call(self, fractions, snr):
+        s = snr * self.b**0.5  # [N, 1]
+        n = self.b + s
+        phi = s / n
+        flat = ops.reshape(fractions, (-1, binning.N_BINS * binning.N_BINS, 1))
+        per_bin = ops.log(1.0 - phi[:, :, None] + phi[:, :, None] * ops.exp(self.log_ratio))
+        t = n * ops.sum(flat * per_bin, axis=1)  # [N, K]: ln L_k / L0 of each model
+        return ops.logsumexp(t, axis=1, keepdims=True) - float(np.log(self.n_models))
+
+    def get_config(self):
+        return {**super().get_config(), "n_models": self.n_models, "b": self.b}
+
+
+def build_parametric(
+    arch: Architecture, n_outputs: int = 1, mean=None, std=None, *, n_models: int = 1, b=50_000
+) -> keras.Model:
     """The classifier conditioned on S/sqrt(B): inputs `histogram` and `snr` [N, 1].
 
     ln(S/sqrt(B)) joins the flattened, whitened bins at the first dense layer and again before
     the output, so both the features and the final weighting can follow the signal strength.
+    With `arch.linear_skip` (and bin fractions) the `LikelihoodRatio` of `n_models` models is
+    added to the dense path's logit, which starts at zero: the network begins as the likelihood
+    ratio of its starting templates at every S/sqrt(B) and trains from there.
     """
     inputs = keras.Input(shape=(binning.N_BINS, binning.N_BINS), name="histogram")
     snr = keras.Input(shape=(1,), name="snr")
@@ -128,6 +170,13 @@ def build_parametric(arch: Architecture, n_outputs: int = 1, mean=None, std=None
         x = layers.Dense(width, activation="relu", name=f"dense_{i}")(x)
         x = layers.Dropout(arch.dropout, name=f"dropout_{i}")(x)
     x = layers.Concatenate(name="features_and_snr")([x, log_snr])
-    activation = "sigmoid" if n_outputs == 1 else "softmax"
-    outputs = layers.Dense(n_outputs, activation=activation, name="output")(x)
+    if not (arch.linear_skip and arch.normalization == "sum" and n_outputs == 1):
+        activation = "sigmoid" if n_outputs == 1 else "softmax"
+        outputs = layers.Dense(n_outputs, activation=activation, name="output")(x)
+        return keras.Model([inputs, snr], outputs)
+    logits = layers.Dense(1, kernel_initializer="zeros", name="output_logits")(x)
+    fractions = SumNormalization(name="fractions")(inputs)
+    llr = LikelihoodRatio(n_models, b, name="likelihood_ratio")(fractions, snr)
+    logits = layers.Add(name="logit_sum")([logits, llr])
+    outputs = layers.Activation("sigmoid", name="output")(logits)
     return keras.Model([inputs, snr], outputs)

@@ -56,6 +56,9 @@ class TrainConfig:
         default_factory=lambda: Architecture(normalization="sum", linear_skip=True)
     )
     start_at_likelihood_ratio: bool = True
+    # Templates of that start: "smoothed" pools the training and validation parts and smooths
+    # them (`histograms.smoothed`); "train" is the training part as drawn.
+    likelihood_templates: str = "smoothed"
 
 
 @dataclass
@@ -65,6 +68,18 @@ class Pools:
     parts: dict[str, histograms.Templates]
     full: dict[str, np.ndarray]  # regularised full-sample templates, for the likelihood ratio
     n_events: dict[str, int]
+
+    def start_templates(self, config: TrainConfig) -> dict[str, np.ndarray]:
+        """The templates whose likelihood ratio a network starts from.
+
+        Never the test part: `auc_optimal` sees it, a network must not. The validation part
+        does enter, so the choice of the best epoch leans slightly towards the start; the
+        reported AUC comes from the test part alone.
+        """
+        if config.likelihood_templates == "train":
+            return self.parts["train"].probs
+        joint = histograms.pooled([self.parts["train"], self.parts["val"]])
+        return {name: histograms.smoothed(p) for name, p in joint.items()}
 
 
 def load_pools(samples, events_dir: Path = paths.EVENTS) -> Pools:
@@ -192,32 +207,44 @@ def _fit(model, next_epoch, validate, config: TrainConfig) -> tuple[float, list[
 
 
 def _can_start_at_likelihood_ratio(config: TrainConfig, spec: Spec) -> bool:
-    """The start needs bin fractions, the linear path and a single output."""
+    """The start needs bin fractions and the linear path."""
     arch = config.arch
-    return arch.linear_skip and arch.normalization == "sum" and spec.n_outputs == 1
+    return arch.linear_skip and arch.normalization == "sum"
 
 
-def _start_at_likelihood_ratio(model, train, spec: Spec, b: int, s: int, std) -> None:
-    """Set the linear path to the likelihood ratio of the training templates, the rest to zero.
+def _start_at_likelihood_ratio(
+    model, templates, spec: Spec, b: int, s: int, mean: np.ndarray, std: np.ndarray
+) -> None:
+    """Set the network to the likelihood of the given templates: linear path and biases.
 
-    With sum-normalised bins f and N = B + S events, the Neyman-Pearson statistic is
-    N sum_i f_i ln(h1_i / h0_i); on whitened bins z_i = (f_i - m_i) / std_i that is
-    sum_i z_i N std_i ln(h1_i / h0_i) plus a constant. Starting there (and with the dense
-    path's output at zero) the network begins as the best classifier its training events
-    allow, and training adds what the templates' noise hides. Measured: see README.
+    With sum-normalised bins f and N = B + S events, ln L_k = N sum_i f_i ln h_k,i for a class
+    whose expected bin probabilities are h_k. On whitened bins z_i = (f_i - m_i) / std_i that is
+    sum_i z_i N std_i ln h_k,i + N sum_i m_i ln h_k,i: the first term sets the linear path, the
+    second the output bias, and the dense path's weights start at zero. One output (binary) gets
+    ln(L_1 / L_0), the exact log-odds; several (multiclass) get ln(L_k / L_0) each, so the
+    softmax is the Bayes posterior of equally likely classes. The network begins as the best classifier
+    its templates allow, and training adds what their noise hides. Measured: see README.
     """
-    full = train.probs
 
     def hypothesis(signals):
         if not signals:
-            return full["sm"]
-        return np.mean([histograms.mixture(full, name, b, s) for name in signals], axis=0)
+            return templates["sm"]
+        # A class of several models gets their average, an approximation of their mixture's
+        # likelihood that is exact to first order in S / B.
+        return np.mean([histograms.mixture(templates, name, b, s) for name in signals], axis=0)
 
-    h0, h1 = (hypothesis(c) for c in spec.classes)
-    weights = (b + s) * np.log(h1 / h0).ravel() * std.ravel()
-    model.get_layer("linear_skip").set_weights([weights[:, None].astype("float32")])
+    # Each class against the first: the same posterior, and logits of order one rather than
+    # N ln h ~ -3e5, which float32 would round to a few thousandths.
+    logs = np.stack([np.log(hypothesis(c)).ravel() for c in spec.classes], axis=1)
+    logs = logs - logs[:, :1]
+    if spec.n_outputs == 1:
+        logs = logs[:, 1:]
+    weights = (b + s) * logs * std.reshape(-1, 1)
+    bias = (b + s) * mean.reshape(1, -1) @ logs
+    model.get_layer("linear_skip").set_weights([weights.astype("float32")])
     out = model.get_layer("output_logits")
-    out.set_weights([np.zeros_like(w) for w in out.get_weights()])
+    kernel = np.zeros_like(out.get_weights()[0])
+    out.set_weights([kernel, bias.ravel().astype("float32")])
 
 
 def _save(model, result: dict, out_dir: Path) -> None:
@@ -260,7 +287,8 @@ def train_one(
     mean, std = _bin_moments(pools.parts["train"], b + s, seed, config.arch.normalization)
     model = build(config.arch, n_outputs=spec.n_outputs, mean=mean, std=std)
     if config.start_at_likelihood_ratio and _can_start_at_likelihood_ratio(config, spec):
-        _start_at_likelihood_ratio(model, pools.parts["train"], spec, b, s, std)
+        start = pools.start_templates(config)
+        _start_at_likelihood_ratio(model, start, spec, b, s, mean, std)
     loss = "binary_crossentropy" if spec.n_outputs == 1 else "sparse_categorical_crossentropy"
     model.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss=loss)
     started = time.time()
@@ -342,7 +370,12 @@ def train_parametric(
         return float(np.mean([histograms.auc(predict(x, t), y) for x, t, y in val]))
 
     mean, std = _bin_moments(pools.parts["train"], b, seed, config.arch.normalization)
-    model = build_parametric(config.arch, mean=mean, std=std)
+    signals = spec.classes[1]
+    model = build_parametric(config.arch, mean=mean, std=std, n_models=len(signals), b=b)
+    if config.start_at_likelihood_ratio and _can_start_at_likelihood_ratio(config, spec):
+        start = pools.start_templates(config)
+        ratios = np.stack([np.log(start[n] / start["sm"]).ravel() for n in signals], axis=1)
+        model.get_layer("likelihood_ratio").set_weights([ratios.astype("float32")])
     model.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss="binary_crossentropy")
     started = time.time()
     best, history = _fit(

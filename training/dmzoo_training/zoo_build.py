@@ -27,6 +27,12 @@ def collect(runs: Path = RUNS) -> dict[str, list[dict]]:
         res = json.loads(path.read_text())
         res["_dir"] = str(path.parent)
         grouped.setdefault(res["id"], []).append(res)
+    for model_id, results in grouped.items():
+        if any(r.get("config") != results[0].get("config") for r in results):
+            raise ValueError(
+                f"the runs of {model_id} in {runs} were trained with different settings; "
+                f"run dmzoo-train train again, which replaces the old ones"
+            )
     return grouped
 
 

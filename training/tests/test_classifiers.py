@@ -1,6 +1,7 @@
 """The multimodel, multiclass and model-vs-model classifiers: synthesis, training, export, tables."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -229,5 +230,93 @@ def test_parametric_network_is_measured_everywhere_and_takes_snr(
     sess = ort.InferenceSession(str(zoo / entry["path"]), providers=["CPUExecutionProvider"])
     assert [i.name for i in sess.get_inputs()] == ["histogram", "snr"]
     x = np.random.default_rng(6).poisson(20.0, size=(2, 30, 30)).astype(np.float32)
-    out = sess.run(None, {"histogram": x, "snr": np.array([[0.5], [5.0]], np.float32)})[0]
+    snr = np.array([[0.5], [5.0]], np.float32)
+    out = sess.run(None, {"histogram": x, "snr": snr})[0]
     assert out.shape == (2,) and np.all((out >= 0) & (out <= 1))
+    import keras
+
+    best = max(zoo_build.collect(runs)["parametric-alp"], key=lambda r: r["val_auc_best"])
+    net = keras.saving.load_model(Path(best["_dir"]) / "model.keras")
+    assert np.allclose(out, net.predict([x, snr], verbose=0).ravel(), atol=1e-6)
+
+
+@pytest.mark.parametrize("signals", [("a",), ("a", "b", "c")])
+def test_parametric_network_starts_at_the_exact_likelihood_ratio(signals):
+    """Logit = ln((1/K) sum_k L_k / L_0) at any S/sqrt(B), for one model or a mixture of K."""
+    from dmzoo_training.model import Architecture, build_parametric
+
+    b = 5000
+    t = _templates(signals).probs
+    arch = Architecture(normalization="sum", linear_skip=True)
+    model = build_parametric(arch, n_models=len(signals), b=b)
+    ratios = np.stack([np.log(t[n] / t["sm"]).ravel() for n in signals], axis=1)
+    model.get_layer("likelihood_ratio").set_weights([ratios.astype("float32")])
+    rng = np.random.default_rng(2)
+    for snr in (0.2, 3.0):
+        s = histograms.n_signal(snr, b)
+        x = rng.multinomial(b + s, t["sm"].ravel(), size=6).reshape(6, 30, 30)
+        p = model.predict([x.astype("float32"), np.full((6, 1), snr, "float32")], verbose=0)
+        logit = np.log(p / (1 - p)).ravel()
+        # The graph takes S = snr sqrt(B) unrounded and N = B + S; the histograms hold B +
+        # round(S) events, so the counts are rescaled to N before comparing.
+        s_graph = snr * np.sqrt(b)
+        scaled = x * (b + s_graph) / (b + s)
+        per_model = np.stack(
+            [
+                histograms.log_likelihood_ratio(
+                    scaled, t["sm"], histograms.mixture(t, n, b, s_graph)
+                )
+                for n in signals
+            ],
+            axis=1,
+        )
+        expected = np.log(np.exp(per_model).mean(axis=1))
+        assert np.allclose(logit, expected, atol=1e-3), (snr, logit, expected)
+
+
+def test_changed_settings_train_again_and_stale_runs_go(events_dir, tmp_path):
+    import dataclasses
+
+    runs = tmp_path / "runs"
+    job = grid.Job("binary-spin1_offshell-snr2.2", 2.2, 0)
+    first = grid.run_jobs([job], TINY, workers=1, events_dir=events_dir, runs=runs, progress=False)
+    other = dataclasses.replace(TINY, max_epochs=1)
+    assert grid.finished(runs / job.model_id / "repeat-0", TINY) is not None
+    assert grid.finished(runs / job.model_id / "repeat-0", other) is None
+    # a repeat the new settings do not ask for would be averaged with the new ones: refused
+    stale = runs / job.model_id / "repeat-3"
+    stale.mkdir()
+    for name in ("result.json", "model.keras"):
+        (stale / name).write_bytes((runs / job.model_id / "repeat-0" / name).read_bytes())
+    again = grid.run_jobs([job], other, workers=1, events_dir=events_dir, runs=runs, progress=False)
+    assert again[0]["config"]["max_epochs"] == 1 and first[0]["config"]["max_epochs"] == 2
+    with pytest.raises(ValueError, match="trained with different settings"):
+        zoo_build.collect(runs)
+    grid.prune_stale({job.model_id}, other, runs)
+    assert not stale.exists() and (runs / job.model_id / "repeat-0").exists()
+    assert len(zoo_build.collect(runs)[job.model_id]) == 1
+
+
+@pytest.mark.parametrize("spec", [classifiers.binary("alp"), classifiers.multiclass()])
+def test_grid_network_starts_at_the_class_likelihoods(spec):
+    """Binary: logit = ln(L_1 / L_0); multiclass: logits = ln L_k up to one common constant."""
+    from dmzoo_training import evaluate
+    from dmzoo_training.model import Architecture, build
+    from dmzoo_training.train import _bin_moments, _start_at_likelihood_ratio
+
+    b, s = 5000, 150
+    signals = [n for c in spec.classes for n in c]
+    t = _templates(signals)
+    mean, std = _bin_moments(t, b + s, 1, "sum")
+    model = build(
+        Architecture(normalization="sum", linear_skip=True), spec.n_outputs, mean=mean, std=std
+    )
+    _start_at_likelihood_ratio(model, t.probs, spec, b, s, mean, std)
+    x, _ = t.draw(spec.classes, b, s, 3, np.random.default_rng(5))
+    p = model.predict(x, verbose=0)
+    loglik = evaluate._class_log_likelihoods(t.probs, spec, b, s, x)
+    if spec.n_outputs == 1:
+        got, want = np.log(p / (1 - p)).ravel(), loglik[:, 1] - loglik[:, 0]
+    else:  # log-softmax differences against class 0 remove the common constant
+        got, want = np.log(p[:, 1:] / p[:, :1]), loglik[:, 1:] - loglik[:, :1]
+    assert np.allclose(got, want, atol=2e-3)
