@@ -144,6 +144,7 @@ VALIDATIONS = (
     "mpi",
     "threshold",
     "threshold-tail",
+    "limit-optimism",
 )
 
 
@@ -176,6 +177,8 @@ def validate(whats) -> None:
             path = v.write("generation_threshold", v.threshold_bias())
         elif what == "threshold-tail":
             path = v.write("generation_threshold_tail", v.tail_threshold_bias())
+        elif what == "limit-optimism":
+            path = v.write("limit_optimism", v.limit_optimism())
         else:
             path = v.write("mpi_effect", v.mpi_effect())
         click.echo(f"{what}: {path}")
