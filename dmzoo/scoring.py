@@ -66,6 +66,8 @@ class ScoreResult:
     selection: dict[str, Any] | None = None  # name, thresholds, cuts, cutflow; None for arrays
     background: dict[str, Any] | None = None  # the SM of the pseudo-experiments; None: no toys
     model_kind: str = "grid"  # "parametric": fed snr_model itself; "grid": trained at it
+    # Collision energies in GeV: the model's (its metadata) and the data's, if the user said.
+    sqrt_s_gev: dict[str, float | None] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON fields: all but the arrays kept for plots."""
@@ -147,6 +149,7 @@ def score(
     selection: selections.Selection | str | None = None,
     background: Any = None,
     grid: bool = False,
+    sqrt_s: float | None = None,
 ) -> ScoreResult:
     """Score one input with the zoo's classifier of `kind` at `snr`, and calibrate it.
 
@@ -167,6 +170,8 @@ def score(
         toys: pseudo-experiments per hypothesis (SM only, SM + signal); 0 skips calibration.
         seed: of the pseudo-experiments; the same seed gives the same answer.
         grid: use the grid model even when the zoo has a parametric one.
+        sqrt_s: the data's collision energy in TeV (e.g. 13.6); a warning says when the model
+            was trained at another one, whose spectra, AUC tables and calibration differ.
         scheduler: fill the histogram of files on Dask (the `dask` extra): `"local"` for a
             cluster on this machine, a scheduler address, or a `distributed.Client`.
         selection: `monojet` (the default), `leading-jet` (the paper's rule alone) or a
@@ -192,6 +197,7 @@ def score(
             f"benchmark must be a name such as 'spin1_offshell', not {benchmark!r}"
         )
     toys, seed = _check_toys(toys, seed)
+    data_gev = _check_sqrt_s(sqrt_s)
     chosen = selections.get(selection)
     if background is not None and not toys:
         raise InvalidParameterError(
@@ -210,6 +216,13 @@ def score(
     value = float(statistic(filled.counts[None])[0])
     looked = _expected_auc(zoo, kind, benchmark, snr, notes, model.parametric)
     b_train = int(model.metadata["b_train"])
+    model_gev = float(model.metadata.get("sqrt_s_gev", "nan"))
+    if data_gev is not None and not abs(data_gev - model_gev) <= ENERGY_TOLERANCE * model_gev:
+        warnings.append(
+            f"the data are at {data_gev / 1000:g} TeV (--sqrt-s) and {entry.id} was trained at "
+            f"{model_gev / 1000:g} TeV: jet spectra change with the collision energy, so the "
+            "quoted AUC and the pseudo-experiments' signal are those of the model's energy"
+        )
     if not model.parametric and entry.snr != snr:
         notes.append(f"no model at S/sqrt(B) = {snr:g}; used the nearest, {entry.snr:g}")
     # A hub zoo that could not be reached and the shipped copy stands in (dmzoo.hub).
@@ -278,7 +291,27 @@ def score(
         selection=filled.selection.to_dict() if filled.selection else None,
         background=sm.to_dict() if sm else None,
         model_kind="parametric" if model.parametric else "grid",
+        sqrt_s_gev={"model": model_gev if np.isfinite(model_gev) else None, "data": data_gev},
     )
+
+
+ENERGY_TOLERANCE = 0.001  # relative: 13.6 and 14 TeV differ, 13.6 and 13.600 do not
+
+
+def _check_sqrt_s(sqrt_s: float | None) -> float | None:
+    """The data's collision energy in GeV, from TeV; None when not given."""
+    if sqrt_s is None:
+        return None
+    ok = isinstance(sqrt_s, numbers.Real) and not isinstance(sqrt_s, bool)
+    if not (ok and math.isfinite(float(sqrt_s)) and 0 < float(sqrt_s) <= MAX_SQRT_S_TEV):
+        raise InvalidParameterError(
+            f"sqrt_s (--sqrt-s) is the collision energy in TeV, a number in (0, "
+            f"{MAX_SQRT_S_TEV:g}], not {sqrt_s!r}; give e.g. 13.6"
+        )
+    return float(sqrt_s) * 1000.0
+
+
+MAX_SQRT_S_TEV = 100.0  # above it the number is surely GeV given as TeV
 
 
 SATURATED = 1e-4  # a score this close to 0 or 1 is at the end of what the model can say
@@ -310,7 +343,8 @@ def _degenerate(
     if cal is None:
         return out
     for d in cal.decisions:
-        if cal.n_toys * (1.0 - d.background_rejection) < MIN_BEYOND:
+        # Rounded: 100 x (1 - 0.9) is 9.999999999999998 in floating point, and 100 is enough.
+        if round(cal.n_toys * (1.0 - d.background_rejection), 6) < MIN_BEYOND:
             needed = math.ceil(round(MIN_BEYOND / (1.0 - d.background_rejection), 6))
             out.append(
                 f"{cal.n_toys} pseudo-experiments leave fewer than {MIN_BEYOND} beyond the "

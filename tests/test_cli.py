@@ -93,6 +93,12 @@ def test_foreign_th2_is_refused_in_one_line():
             2,
             "--toys",
         ),
+        (
+            ["score", str(NANOAOD), "--benchmark", "spin1_offshell", "--snr", "1"]
+            + ["--sqrt-s", "13600"],
+            2,
+            "is the collision energy in TeV",
+        ),
     ],
 )
 def test_bad_input_exit_codes(args, code, message, capsys):

@@ -126,3 +126,29 @@ def test_readme_api_example_runs():
     finally:
         os.chdir(cwd)
     assert result.attempted >= 5 and result.failed == 0
+
+
+def test_a_stated_collision_energy_is_checked_against_the_models():
+    counts = np.full((30, 30), 50.0)
+    same = dmzoo.score(counts, benchmark="spin1_offshell", snr=1.0, toys=0, sqrt_s=14)
+    assert same.sqrt_s_gev == {"model": 14000.0, "data": 14000.0}
+    assert not any("TeV" in w for w in same.warnings)
+    lower = dmzoo.score(counts, benchmark="spin1_offshell", snr=1.0, toys=0, sqrt_s=13.6)
+    assert lower.sqrt_s_gev == {"model": 14000.0, "data": 13600.0}
+    (said,) = [w for w in lower.warnings if "TeV" in w]
+    assert said.startswith("the data are at 13.6 TeV (--sqrt-s)") and "at 14 TeV" in said
+    unsaid = dmzoo.score(counts, benchmark="spin1_offshell", snr=1.0, toys=0)
+    assert unsaid.sqrt_s_gev == {"model": 14000.0, "data": None}
+    assert unsaid.to_dict()["sqrt_s_gev"] == {"model": 14000.0, "data": None}
+
+
+@pytest.mark.parametrize("sqrt_s", [0, -13, 13000, float("nan"), True, "13"])
+def test_collision_energy_must_be_tev(sqrt_s):
+    with pytest.raises(InvalidParameterError, match=r"sqrt_s \(--sqrt-s\) is the collision"):
+        dmzoo.score(np.full((30, 30), 50.0), benchmark="spin1_offshell", snr=1.0, sqrt_s=sqrt_s)
+
+
+def test_exactly_enough_toys_raise_no_warning():
+    """100 toys leave 10 beyond the 90% threshold: enough, despite 100 x 0.1 < 10 in floats."""
+    r = dmzoo.score(np.full((30, 30), 50.0), benchmark="spin1_offshell", snr=1.0, toys=100)
+    assert not any("90% threshold" in w for w in r.warnings)

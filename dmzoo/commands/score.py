@@ -146,6 +146,14 @@ def scoring_options(f: Callable) -> Callable:
             help="Seed of the pseudo-experiments.",
         ),
         click.option(
+            "--sqrt-s",
+            type=float,
+            default=None,
+            metavar="TEV",
+            help="Collision energy of the data in TeV (e.g. 13.6); warns when the model was "
+            "trained at another (the zoo: 14).",
+        ),
+        click.option(
             "--background",
             default=None,
             metavar="FILE",
@@ -162,11 +170,13 @@ def scoring_options(f: Callable) -> Callable:
 def run_score(files, benchmark, snr, kind, toys, seed, reading: dict, zoo_path, grid=False):
     """The library call behind both commands, with notes and warnings on stderr.
 
-    `reading` holds the options of `input_options` besides the files, and --background.
+    `reading` holds the options of `input_options` besides the files, --background and
+    --sqrt-s.
     """
     from dmzoo.scoring import score as run
 
     background = reading.pop("background")
+    sqrt_s = reading.pop("sqrt_s")
     chosen = selection_from(reading)
     scheduler, local_dask = reading["scheduler"], reading["local_dask"]
     if scheduler and local_dask:
@@ -186,6 +196,7 @@ def run_score(files, benchmark, snr, kind, toys, seed, reading: dict, zoo_path, 
         selection=chosen,
         background=background,
         grid=grid,
+        sqrt_s=sqrt_s,
     )
     for note in result.notes:
         tell("Note", note)
@@ -249,7 +260,8 @@ def summary(r) -> str:
         f"leading jet outside the histogram {r.n_out_of_range}",
         *cutflow_lines(r.selection),
         f"  model {r.model} (zoo {r.zoo_version}) for S/sqrt(B) = {r.snr_requested:g}"
-        + (f", parametric, fed {r.snr_model:g}" if r.model_kind == "parametric" else ""),
+        + (f", parametric, fed {r.snr_model:g}" if r.model_kind == "parametric" else "")
+        + _energy(r.sqrt_s_gev),
         f"  score {r.score:.4f}  ({WHAT[r.kind].format(benchmark=r.benchmark)})",
     ]
     if len(r.files) > 1:
@@ -271,6 +283,12 @@ def summary(r) -> str:
     if r.background is not None:
         lines.append(_background(r.background))
     return "\n".join(lines)
+
+
+def _energy(sqrt_s: dict) -> str:
+    if sqrt_s.get("model") is None:
+        return ""
+    return f", trained at {sqrt_s['model'] / 1000:g} TeV"
 
 
 def _background(b: dict) -> str:
