@@ -181,6 +181,10 @@ def _refuse_cuts(chosen: selections.Selection, targets: dict[str, events.Target]
     for spec, target in targets.items():
         if not _on_workers(target):
             continue
+        if chosen.jes:
+            raise InvalidParameterError(
+                f"{spec}: --jes runs in one process only; drop --dask/--scheduler"
+            )
         found = selections.resolve(chosen, target.branches)
         ready = [c.name for c in chosen.cuts() if all(q in found for q in c.needs)]
         if ready:

@@ -19,7 +19,13 @@ import numpy as np
 
 from dmzoo import binning
 from dmzoo import selection as selections
-from dmzoo.errors import BinningError, BranchNotFoundError, DmzooError, InputFileError
+from dmzoo.errors import (
+    BinningError,
+    BranchNotFoundError,
+    DmzooError,
+    InputFileError,
+    InvalidParameterError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -364,7 +370,7 @@ def fill_from_tree(
 
 def _fill_chunk(total: FilledHistogram, chunk, pt_key, eta_key, selection, found) -> None:
     """Add one chunk of a tree to the running histogram, bookkeeping and cutflow."""
-    jets = (_column(chunk, pt_key), _column(chunk, eta_key))
+    jets = (selection.scaled(_column(chunk, pt_key)), _column(chunk, eta_key))
     lead_pt, lead_eta, has = leading_jets(*jets)
     inside = has & binning.in_range(lead_pt, lead_eta)
     arrays = {quantity: _column(chunk, key) for quantity, key in found.items()}
@@ -663,6 +669,11 @@ def histogram_selection(
     """The report of a histogram input: its contents count as selected, with a notice when
     the selection has cuts that could not run."""
     why = "the input is a histogram, not events"
+    if selection.jes:
+        raise InvalidParameterError(
+            f"{where}: a histogram; --jes shifts the pT of jets in events and cannot move a "
+            "histogram's contents between bins; give the events, or drop --jes"
+        )
     if selection.cuts():
         filled.notices.append(
             f"{where}: a histogram; the {selection.name} selection's cuts need events and "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import logging
 import math
@@ -101,7 +102,7 @@ def _histogram(
         )
     if isinstance(obj, tuple) and len(obj) == 2:
         try:
-            filled = events.fill_from_jets(obj[0], obj[1])
+            filled = events.fill_from_jets(chosen.scaled(obj[0]), obj[1])
         except ValueError as err:
             raise InvalidParameterError(f"(pt, eta) arrays: {err}") from None
         filled.source = "arrays (pt, eta)"
@@ -399,7 +400,10 @@ def _background(zoo: Zoo, background: Any, filled, reading) -> backgrounds.Backg
     """The SM of the pseudo-experiments: the user's, read like the data, or the zoo's."""
     if background is None:
         return backgrounds.from_template(templates.get(zoo, "sm"))
-    file, bkg = _histogram(background, *reading)
+    pt_branch, eta_branch, scheduler, chosen = reading
+    # The shift is the data's systematic: the background stands for the nominal SM.
+    nominal = dataclasses.replace(chosen, jes=0.0)
+    file, bkg = _histogram(background, pt_branch, eta_branch, scheduler, nominal)
     return backgrounds.from_filled(file, bkg, n_data=filled.n_selected)
 
 

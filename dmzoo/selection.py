@@ -28,6 +28,10 @@ lowest pT bins that the template fills most; the data would then look unlike the
 model. Raise it (`--met-min 250`) for a trigger plateau, together with a background of your
 own selected the same way (`score --background`). For the same reason the leading jet keeps
 the histogram's |eta| < 4 rather than a search's |eta| < 2.4.
+
+Either selection takes `jes`, a relative jet energy scale shift for a systematic study: every
+jet's pT is multiplied by 1 + jes before the cuts. It needs events; a histogram cannot be
+shifted and is refused.
 """
 
 from __future__ import annotations
@@ -63,6 +67,7 @@ BRANCHES: dict[str, tuple[str, ...]] = {
 }
 TIGHT_JET_ID = 2  # bit of Jet_jetId set for tight jets (2016: 3 and 7; 2017 on: 2 and 6)
 LEADING_JET = "leading_jet"
+MAX_JES = 0.5  # a larger shift is surely a percentage given as a number (2 for 2%)
 PAPER_RULE = "leading jet 130 <= pT < 2000 GeV, -4 <= eta < 4"
 
 
@@ -80,6 +85,9 @@ class Selection:
     dphi_min: float = 0.4  # rad; 0 turns the cut off
     dphi_jets: int = 4
     dphi_jet_pt_min: float = 30.0  # GeV
+    # Jet energy scale shift for a systematic study: every jet's pT times (1 + jes), before the
+    # cuts, under either selection. MET is left as read (a full variation would propagate it).
+    jes: float = 0.0
 
     def __post_init__(self) -> None:
         if self.name not in NAMES:
@@ -93,6 +101,11 @@ class Selection:
                 raise InvalidParameterError(
                     f"{name} ({flag}) must be a finite number >= 0, not {value!r}"
                 )
+        if not (np.isfinite(self.jes) and abs(self.jes) <= MAX_JES):
+            raise InvalidParameterError(
+                f"jes (--jes) is a relative shift of the jet pT within +-{MAX_JES:g}, e.g. 0.02 "
+                f"for +2%, not {self.jes!r}"
+            )
         if self.dphi_jets < 1:
             raise InvalidParameterError(
                 f"dphi_jets (--dphi-jets) must be at least 1, not {self.dphi_jets!r}"
@@ -124,6 +137,10 @@ class Selection:
         out = asdict(self)
         del out["name"]
         return out
+
+    def scaled(self, pt: Any) -> Any:
+        """Jet pT (numpy or awkward) under the jet energy scale shift."""
+        return pt if self.jes == 0 else pt * (1.0 + self.jes)
 
 
 def _veto(kind: str) -> tuple[str, ...]:

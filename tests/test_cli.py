@@ -8,6 +8,7 @@ import pytest
 from _inputs import HEPDATA, NANOAOD
 
 from dmzoo.cli import main
+from dmzoo.registry import shipped_zoo_path
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -175,3 +176,15 @@ def test_corrupted_compressed_data_names_the_file(tmp_path, capsys):
     code = main(["score", str(bad), "--benchmark", "spin1_offshell", "--snr", "1"])
     err = capsys.readouterr().err
     assert code == 1 and "flipped.root" in err and err.count("\n") == 1
+
+
+def test_jes_goes_with_either_selection(capsys):
+    example = str(shipped_zoo_path() / "examples" / "sm_only.root")
+    base = ["score", example, "--benchmark", "spin1_offshell", "--snr", "1", "--toys", "0"]
+    assert main([*base, "--selection", "leading-jet", "--jes", "-0.02", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["selection"]["name"] == "leading-jet"
+    assert out["selection"]["thresholds"]["jes"] == -0.02
+    assert main([*base, "--selection", "leading-jet", "--jes", "0.02", "--met-min", "200"]) == 2
+    err = capsys.readouterr().err
+    assert "--met-min belongs to --selection monojet" in err and "--jes" not in err

@@ -152,3 +152,37 @@ def test_exactly_enough_toys_raise_no_warning():
     """100 toys leave 10 beyond the 90% threshold: enough, despite 100 x 0.1 < 10 in floats."""
     r = dmzoo.score(np.full((30, 30), 50.0), benchmark="spin1_offshell", snr=1.0, toys=100)
     assert not any("90% threshold" in w for w in r.warnings)
+
+
+def test_a_jet_energy_scale_shift_scales_every_jet_before_the_histogram(tmp_path, sample_events):
+    from dmzoo.selection import Selection
+
+    pt, eta = sample_events
+    path = write_tree_and_th2(tmp_path / "e.root", pt, eta)
+    up = Selection("leading-jet", jes=0.03)
+    shifted = dmzoo.score(f"{path}:Events", benchmark="spin1_offshell", snr=1.0, selection=up)
+    by_hand = binning.fill(pt * 1.03, eta)
+    assert np.array_equal(shifted.counts, by_hand)
+    assert shifted.selection["thresholds"]["jes"] == 0.03
+    arrays = dmzoo.score((pt, eta), benchmark="spin1_offshell", snr=1.0, selection=up)
+    assert arrays.score == shifted.score
+    # the user's background stands for the nominal SM: it is not shifted with the data
+    with_bkg = dmzoo.score(
+        f"{path}:Events",
+        benchmark="spin1_offshell",
+        snr=1.0,
+        selection=up,
+        background=f"{path}:Events",
+        toys=50,
+    )
+    assert with_bkg.background["n_events"] == int(binning.fill(pt, eta).sum())
+    with pytest.raises(InvalidParameterError, match="a histogram; --jes shifts the pT"):
+        dmzoo.score(f"{path}:h", benchmark="spin1_offshell", snr=1.0, selection=up)
+
+
+@pytest.mark.parametrize("jes", [2.0, -0.6, float("inf")])
+def test_jes_is_a_fraction(jes):
+    from dmzoo.selection import Selection
+
+    with pytest.raises(InvalidParameterError, match=r"jes \(--jes\) is a relative shift"):
+        Selection(jes=jes)

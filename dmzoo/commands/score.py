@@ -66,6 +66,13 @@ SELECTION_OPTIONS = (
         help="monojet: how many leading jets the dphi cut looks at [4].",
     ),
     click.option(
+        "--jes",
+        type=float,
+        default=None,
+        help="Jet energy scale shift for a systematic study: every jet's pT times (1 + JES) "
+        "before the cuts, e.g. 0.02 for +2% (events only; MET is not recomputed) [0].",
+    ),
+    click.option(
         "--dphi-jet-pt-min",
         type=float,
         default=None,
@@ -83,9 +90,11 @@ def selection_from(reading: dict):
         key: reading.pop(key) for key in [k for k in reading if k in Selection.__dataclass_fields__]
     }
     given = {key: value for key, value in given.items() if value is not None}
-    if name == "leading-jet" and given:
-        flags = ", ".join("--" + key.replace("_", "-") for key in given)
-        verb = "belongs" if len(given) == 1 else "belong"
+    # The scale shift belongs to either selection; the thresholds to monojet alone.
+    cuts = {key: value for key, value in given.items() if key != "jes"}
+    if name == "leading-jet" and cuts:
+        flags = ", ".join("--" + key.replace("_", "-") for key in cuts)
+        verb = "belongs" if len(cuts) == 1 else "belong"
         raise click.UsageError(f"{flags} {verb} to --selection monojet, not leading-jet")
     return Selection(name=name, **given)
 
