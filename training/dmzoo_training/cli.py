@@ -189,15 +189,18 @@ def validate(whats) -> None:
     "--what",
     "whats",
     multiple=True,
-    type=click.Choice(["wrong-snr", "wrong-model", "parametric", "parametric-wrong-snr"]),
-    default=("wrong-snr", "wrong-model", "parametric", "parametric-wrong-snr"),
+    type=click.Choice(
+        ["wrong-snr", "wrong-model", "parametric", "parametric-wrong-snr", "binning"]
+    ),
+    default=("wrong-snr", "wrong-model", "parametric", "parametric-wrong-snr", "binning"),
     show_default=True,
 )
 def evaluate(whats) -> None:
     """Networks on the wrong S/sqrt(B) and the wrong model; parametric against grid (zoo/tables).
 
     Writes auc_wrong_snr, auc_wrong_model, auc_parametric (the benchmarks' parametric networks),
-    auc_parametric_multimodel and auc_parametric_wrong_snr, each as .csv and .json.
+    auc_parametric_multimodel, auc_parametric_wrong_snr and auc_binning (appendix D: bins,
+    log pT, lower pT edge), each as .csv and .json.
     """
     from dmzoo_training import crosscheck, plots
     from dmzoo_training.zoo_build import refresh_manifest, write_table
@@ -225,6 +228,10 @@ def evaluate(whats) -> None:
         first = ("benchmark", "snr_stated", "snr_test", "auc", "auc_grid")
         click.echo(str(write_table(paths.ZOO, "auc_parametric_wrong_snr", rows, first)))
         click.echo(str(plots.wrong_snr()))
+    if "binning" in whats:
+        from dmzoo_training import binning_study
+
+        click.echo(str(binning_study.write()))
     refresh_manifest(paths.ZOO)
 
 

@@ -120,7 +120,7 @@ class Templates:
                         x[rows] += rng.multinomial(s, self.probs[name].ravel(), size=len(rows))
             xs.append(x)
             ys.append(np.full(n_per_class, label))
-        x = np.concatenate(xs).reshape(-1, binning.N_BINS, binning.N_BINS)
+        x = np.concatenate(xs).reshape(-1, *self.probs["sm"].shape)
         return x.astype(np.float32), np.concatenate(ys).astype(np.float32)
 
 

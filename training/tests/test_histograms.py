@@ -117,3 +117,21 @@ def test_pooled_templates_weigh_each_part_by_its_events():
     joint = histograms.pooled([a, b])["sm"]
     assert joint[0, 0] == pytest.approx(0.75 / 900 + 0.25)
     assert joint.sum() == pytest.approx(1.0)
+
+
+def test_binning_study_compares_binnings_on_the_same_draws(events_dir):
+    from dmzoo_training import binning_study
+
+    rows = binning_study.study(
+        benchmarks=("spin1_offshell",),
+        snrs=(2.2,),
+        b_events=5000,
+        n_test=200,
+        events_dir=events_dir,
+    )
+    assert len(rows) == len(binning_study.variants()) == 12
+    same = [r for r in rows if r["binning"] in ("30x30", "30x30 linear pT", "pT from 130 GeV")]
+    assert len(same) == 3 and len({(r["auc_method"], r["auc_optimal"]) for r in same}) == 1
+    coarse = next(r for r in rows if r["binning"] == "5x5")
+    assert coarse["auc_method_30x30"] == same[0]["auc_method"]
+    assert all(0.5 < r["auc_optimal"] <= 1.0 and r["auc_error"] > 0 for r in rows)
