@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dmzoo_training import classifiers, paths
+from dmzoo_training import classifiers, paths, storage
 from dmzoo_training.classifiers import SNR_GRID, Spec
 from dmzoo_training.train import TrainConfig, load_pools, train_one, train_parametric
 
@@ -46,9 +46,11 @@ def run_dir(spec: Spec | str, snr: float | None, repeat: int, runs: Path = RUNS)
 
 def finished(out: Path, config: TrainConfig) -> dict | None:
     """The stored result of a run folder, if it was trained with this configuration."""
-    if not ((out / "result.json").exists() and (out / "model.keras").exists()):
+    if not (out / "result.json").exists():
         return None
     result = json.loads((out / "result.json").read_text())
+    if not ((out / "model.keras").exists() or result.get("model_pruned")):
+        return None
     # Through JSON, so tuples and lists compare equal; a changed setting retrains.
     if result.get("config") != json.loads(json.dumps(asdict(config))):
         log.info("%s was trained with other settings: training again", out)
@@ -156,8 +158,32 @@ def train_grid(
             for k in range(first, FULL_REPEATS)
         ]
         results += run_jobs(more, config, **kwargs) if more else []
-    prune_stale({j.model_id for j in jobs}, config, kwargs.get("runs", RUNS))
+    ids = {j.model_id for j in jobs}
+    prune_stale(ids, config, kwargs.get("runs", RUNS))
+    keep_chosen_networks(ids, kwargs.get("runs", RUNS))
     return results
+
+
+def keep_chosen_networks(model_ids: set[str], runs: Path = RUNS) -> None:
+    """Delete the Keras files of every repeat but the chosen one (best validation AUC).
+
+    Only the chosen network is exported and cross-checked; the other repeats count through
+    their results. A run's network is 0.3 MB and the zoo's grid has some 500 runs, which the
+    repository would otherwise carry. A pruned result says so and still counts as finished.
+    """
+    for model_id in model_ids:
+        paths_ = sorted((runs / model_id).glob("repeat-*/result.json"))
+        results = [json.loads(p.read_text()) for p in paths_]
+        if not results:
+            continue
+        best = max(range(len(results)), key=lambda i: results[i]["val_auc_best"])
+        for i, (path, result) in enumerate(zip(paths_, results, strict=True)):
+            network = path.parent / "model.keras"
+            if i == best or not network.exists():
+                continue
+            result["model_pruned"] = True
+            storage.atomic_write_text(path, json.dumps(result, indent=1, sort_keys=True))
+            network.unlink()
 
 
 def prune_stale(model_ids: set[str], config: TrainConfig, runs: Path = RUNS) -> None:

@@ -173,6 +173,14 @@ def test_grid_runs_on_dask_and_resumes(events_dir, tmp_path):
         jobs, TINY, scheduler="tcp://127.0.0.1:9", events_dir=events_dir, runs=runs
     )
     assert [r["auc"] for r in again] == [r["auc"] for r in first]
+    # Only the chosen repeat keeps its network; the other still counts as finished.
+    grid.keep_chosen_networks({jobs[0].model_id}, runs)
+    kept = sorted(p.parent.name for p in (runs / jobs[0].model_id).glob("*/model.keras"))
+    best = max(first, key=lambda r: r["val_auc_best"])["repeat"]
+    assert kept == [f"repeat-{best}"]
+    pruned = grid.finished(runs / jobs[0].model_id / f"repeat-{1 - best}", TINY)
+    assert pruned["model_pruned"] and pruned["auc"] == first[1 - best]["auc"]
+    assert len(zoo_build.collect(runs)[jobs[0].model_id]) == 2
 
 
 def test_networks_on_the_wrong_snr_and_the_wrong_model(trained_all, all_events_dir):
