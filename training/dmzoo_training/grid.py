@@ -51,11 +51,37 @@ def finished(out: Path, config: TrainConfig) -> dict | None:
     result = json.loads((out / "result.json").read_text())
     if not ((out / "model.keras").exists() or result.get("model_pruned")):
         return None
-    # Through JSON, so tuples and lists compare equal; a changed setting retrains.
-    if result.get("config") != json.loads(json.dumps(asdict(config))):
+    if not same_settings(result.get("config"), config):
         log.info("%s was trained with other settings: training again", out)
         return None
     return result
+
+
+def settings(config: TrainConfig) -> dict:
+    """A configuration as stored in results: through JSON, so tuples and lists compare equal."""
+    return json.loads(json.dumps(asdict(config)))
+
+
+def same_settings(stored: dict | None, config: TrainConfig) -> bool:
+    """Whether a stored configuration is this one.
+
+    A setting added after the run was trained counts as its default, so adding a field to
+    `TrainConfig` (or `Architecture`) with a default that keeps the old behaviour retrains
+    nothing.
+    """
+    if stored is None:
+        return False
+    return with_defaults(stored, settings(TrainConfig())) == settings(config)
+
+
+def with_defaults(stored: dict, defaults: dict) -> dict:
+    out = dict(stored)
+    for key, value in defaults.items():
+        if key not in out:
+            out[key] = value
+        elif isinstance(value, dict) and isinstance(out[key], dict):
+            out[key] = with_defaults(out[key], value)
+    return out
 
 
 _POOLS: dict[tuple[str, ...], object] = {}  # per worker process: loaded once, used by many jobs
@@ -194,10 +220,9 @@ def prune_stale(model_ids: set[str], config: TrainConfig, runs: Path = RUNS) -> 
     """
     import shutil
 
-    wanted = json.loads(json.dumps(asdict(config)))
     for model_id in model_ids:
         for result in sorted((runs / model_id).glob("repeat-*/result.json")):
-            if json.loads(result.read_text()).get("config") != wanted:
+            if not same_settings(json.loads(result.read_text()).get("config"), config):
                 log.info("removing %s: trained with other settings", result.parent)
                 shutil.rmtree(result.parent)
 

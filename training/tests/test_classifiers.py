@@ -328,3 +328,14 @@ def test_grid_network_starts_at_the_class_likelihoods(spec):
     else:  # log-softmax differences against class 0 remove the common constant
         got, want = np.log(p[:, 1:] / p[:, :1]), loglik[:, 1:] - loglik[:, :1]
     assert np.allclose(got, want, atol=2e-3)
+
+
+def test_a_setting_added_later_counts_as_its_default():
+    import dataclasses
+
+    stored = grid.settings(TINY)
+    del stored["likelihood_templates"]
+    del stored["arch"]["linear_skip"]
+    assert grid.same_settings(stored, TINY)
+    assert not grid.same_settings(stored, dataclasses.replace(TINY, likelihood_templates="train"))
+    assert not grid.same_settings(None, TINY)
