@@ -235,6 +235,38 @@ def evaluate(whats) -> None:
     refresh_manifest(paths.ZOO)
 
 
+@main.command()
+@click.option(
+    "--what",
+    "whats",
+    multiple=True,
+    type=click.Choice(["b-stability", "cnn-vs-dnn"]),
+    default=("b-stability", "cnn-vs-dnn"),
+    show_default=True,
+)
+@click.option("--benchmark", "benchmarks", multiple=True, help="Default: the paper's four.")
+@click.option("--snr", "snrs", multiple=True, type=float, help="Default: 0.22 0.45 1 2.2 4.5 10.")
+@click.option("--workers", type=int, default=os.cpu_count() or 1, show_default=True)
+@click.option("--scheduler", default=None, help="Dask scheduler address; default a LocalCluster.")
+@click.option("--no-progress", is_flag=True)
+def compare(whats, benchmarks, snrs, workers, scheduler, no_progress) -> None:
+    """Networks trained for the paper's comparisons: B stability, CNN vs DNN (zoo/tables).
+
+    Resumable: trainings go to training/comparisons/<study>/ and finished ones are kept.
+    """
+    from dmzoo_training import comparisons
+    from dmzoo_training.zoo_build import refresh_manifest
+
+    kwargs = {"workers": workers, "scheduler": scheduler, "progress": not no_progress}
+    if benchmarks:
+        kwargs["benchmarks"] = benchmarks
+    if snrs:
+        kwargs["snrs"] = snrs
+    for what in whats:
+        click.echo(str(comparisons.write(what, **kwargs)))
+    refresh_manifest(paths.ZOO)
+
+
 @main.command(name="export")
 def export_cmd() -> None:
     """Export every trained model to zoo/models as ONNX and rewrite zoo/manifest.json."""

@@ -72,6 +72,9 @@ class Architecture:
     standardize: bool = True  # whiten the bins (not in the paper; measured to matter)
     normalization: str = "max"  # "max": the paper's image; "sum": bin fractions
     linear_skip: bool = False  # a linear path from the whitened bins to the output
+    # "dense": the DNN above; "cnn": the paper's CNN of Table 2 (for its comparison, section
+    # 3.2.2), conv 3x3 x 32, max-pool 2x2, conv 3x3 x 64, max-pool 2x2, dense output.
+    layers: str = "dense"
 
 
 def _normalised_bins(inputs, arch: Architecture, mean, std):
@@ -92,6 +95,8 @@ def build(arch: Architecture, n_outputs: int = 1, mean=None, std=None) -> keras.
     """The classifier; mean and std (of normalised SM histograms) set the whitening layer."""
     inputs = keras.Input(shape=(binning.N_BINS, binning.N_BINS), name="histogram")
     x = _normalised_bins(inputs, arch, mean, std)
+    if arch.layers == "cnn":
+        return keras.Model(inputs, _cnn(x, n_outputs))
     flat = layers.Flatten()(x)
     x = flat
     for i, width in enumerate(arch.hidden):
@@ -104,6 +109,18 @@ def build(arch: Architecture, n_outputs: int = 1, mean=None, std=None) -> keras.
     activation = "sigmoid" if n_outputs == 1 else "softmax"
     outputs = layers.Activation(activation, name="output")(logits)
     return keras.Model(inputs, outputs)
+
+
+def _cnn(x, n_outputs: int):
+    """The paper's CNN on the normalised image (Table 2)."""
+    x = layers.Reshape((binning.N_BINS, binning.N_BINS, 1), name="image")(x)
+    x = layers.Conv2D(32, 3, activation="relu", name="conv_0")(x)
+    x = layers.MaxPooling2D(2, name="pool_0")(x)
+    x = layers.Conv2D(64, 3, activation="relu", name="conv_1")(x)
+    x = layers.MaxPooling2D(2, name="pool_1")(x)
+    x = layers.Flatten()(x)
+    activation = "sigmoid" if n_outputs == 1 else "softmax"
+    return layers.Dense(n_outputs, activation=activation, name="output")(x)
 
 
 @keras.saving.register_keras_serializable(package="dmzoo")

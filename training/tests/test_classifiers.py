@@ -339,3 +339,34 @@ def test_a_setting_added_later_counts_as_its_default():
     assert grid.same_settings(stored, TINY)
     assert not grid.same_settings(stored, dataclasses.replace(TINY, likelihood_templates="train"))
     assert not grid.same_settings(None, TINY)
+
+
+def test_comparisons_train_their_own_networks_and_keep_results_only(events_dir, tmp_path):
+    from dmzoo_training import comparisons
+
+    zoo = tmp_path / "zoo"
+    (zoo / "tables").mkdir(parents=True)
+    (zoo / "tables" / "auc_individual.csv").write_text(
+        "benchmark,snr,auc,auc_std,n_trainings,auc_optimal\nspin1_offshell,2.2,0.9,0,2,0.95\n"
+    )
+    common = {
+        "benchmarks": ("spin1_offshell",),
+        "snrs": (2.2,),
+        "zoo": zoo,
+        "base": TINY,
+        "root": tmp_path / "comparisons",
+        "events_dir": events_dir,
+        "workers": 1,
+        "progress": False,
+    }
+    rows = comparisons.b_stability(b_values=(1000,), **common)
+    (row,) = rows
+    assert row["b"] == 1000 and row["auc_b50k"] == 0.9 and 0.0 <= row["auc"] <= 1.0
+    result = next((tmp_path / "comparisons" / "b-1000").glob("*/repeat-0/result.json"))
+    assert json.loads(result.read_text())["b"] == 1000
+    assert not list((tmp_path / "comparisons").glob("**/model.keras"))
+    (row,) = comparisons.architectures(**common)
+    assert row["auc_zoo"] == 0.9 and row["ratio_cnn_to_paper_dnn"] > 0
+    cnn = next((tmp_path / "comparisons" / "paper_cnn").glob("*/repeat-0/result.json"))
+    config = json.loads(cnn.read_text())["config"]
+    assert config["arch"]["layers"] == "cnn" and not config["start_at_likelihood_ratio"]
