@@ -240,8 +240,8 @@ def evaluate(whats) -> None:
     "--what",
     "whats",
     multiple=True,
-    type=click.Choice(["b-stability", "cnn-vs-dnn"]),
-    default=("b-stability", "cnn-vs-dnn"),
+    type=click.Choice(["b-stability", "cnn-vs-dnn", "event-level"]),
+    default=("b-stability", "cnn-vs-dnn", "event-level"),
     show_default=True,
 )
 @click.option("--benchmark", "benchmarks", multiple=True, help="Default: the paper's four.")
@@ -250,7 +250,7 @@ def evaluate(whats) -> None:
 @click.option("--scheduler", default=None, help="Dask scheduler address; default a LocalCluster.")
 @click.option("--no-progress", is_flag=True)
 def compare(whats, benchmarks, snrs, workers, scheduler, no_progress) -> None:
-    """Networks trained for the paper's comparisons: B stability, CNN vs DNN (zoo/tables).
+    """Networks trained for the paper's comparisons: B stability, CNN vs DNN, event by event.
 
     Resumable: trainings go to training/comparisons/<study>/ and finished ones are kept.
     """

@@ -6,6 +6,8 @@
 - CNN against DNN: the paper's CNN and the paper's DNN (Table 2; no likelihood-ratio start, max
   normalisation), each trained like the zoo's networks, beside the zoo's own network and the
   limit.
+- Event by event (sections 3.1 and 6.1, `event_level`): a network on single events, its AUC per
+  event, and its combination over histograms beside the zoo's histogram networks.
 
 Each study trains into its own folder under `training/comparisons/` (resumable like the grid)
 and keeps results only: its networks are not exported, so they are deleted after measuring.
@@ -130,7 +132,54 @@ def architectures(
     return rows
 
 
+def event_level(
+    benchmarks=classifiers.BENCHMARKS,
+    zoo: Path = paths.ZOO,
+    root: Path = ROOT,
+    events_dir: Path = paths.EVENTS,
+    **_,
+) -> tuple[list[dict], list[dict]]:
+    """The event-by-event network of every benchmark (Figure 5) and, per grid point, its
+    combination over the zoo's test histograms beside the zoo's network (Figure 19).
+
+    One training per benchmark, stored as `event-level/<benchmark>.json` and skipped when
+    there; it runs in this process (two or three minutes each on one core).
+    """
+    import json
+
+    from dmzoo_training import event_level as ev
+    from dmzoo_training import storage
+
+    ours = _zoo_table(zoo)
+    per_event, combined = [], []
+    for bench in benchmarks:
+        path = root / "event-level" / f"{bench}.json"
+        if path.exists():
+            result = json.loads(path.read_text())
+        else:
+            result = ev.train(bench, events_dir)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            storage.atomic_write_text(path, json.dumps(result, indent=1, sort_keys=True))
+        per_event.append({k: v for k, v in result.items() if k != "combined"})
+        for row in result["combined"]:
+            ref = ours.get((bench, row["snr"]))
+            combined.append(
+                {
+                    "benchmark": bench,
+                    **row,
+                    "auc_histogram": float(ref["auc"]) if ref else None,
+                    "auc_optimal": float(ref["auc_optimal"]) if ref else None,
+                }
+            )
+    return per_event, combined
+
+
 def write(what: str, zoo: Path = paths.ZOO, **kwargs) -> Path:
+    if what == "event-level":
+        per_event, combined = event_level(zoo=zoo, **kwargs)
+        write_table(zoo, "auc_event_level", per_event, ("benchmark", "auc_event"))
+        first = ("benchmark", "snr", "auc_combined", "auc_histogram", "auc_optimal")
+        return write_table(zoo, "auc_event_combination", combined, first)
     if what == "b-stability":
         rows = b_stability(zoo=zoo, **kwargs)
         return write_table(zoo, "auc_b_stability", rows, ("benchmark", "snr", "b", "auc"))

@@ -42,11 +42,13 @@ def tail_weight(events_dir: Path) -> float | None:
     return per_tail / per_main
 
 
-def split_parts(name: str, events_dir: Path) -> dict[str, dict[str, np.ndarray]]:
-    """Each part (train, val, test) of a sample's pool: jet_pt, jet_eta and weight."""
+def split_parts(
+    name: str, events_dir: Path, branches=("jet_pt", "jet_eta")
+) -> dict[str, dict[str, np.ndarray]]:
+    """Each part (train, val, test) of a sample's pool: the branches and each event's weight."""
     if name == "sm":
-        return _sm_parts(events_dir)
-    ev = storage.read_sample(events_dir / name)
+        return _sm_parts(events_dir, branches)
+    ev = storage.read_sample(events_dir / name, branches)
     return _split(name, ev, 1.0)
 
 
@@ -56,21 +58,18 @@ def _split(name: str, ev: dict[str, np.ndarray], weight: float, keep=None) -> di
     for part, idx in histograms.split_indices(n, seed_of("split", name)).items():
         if keep is not None:
             idx = idx[keep[idx]]
-        out[part] = {
-            "jet_pt": ev["jet_pt"][idx],
-            "jet_eta": ev["jet_eta"][idx],
-            "weight": np.full(len(idx), weight),
-        }
+        out[part] = {b: values[idx] for b, values in ev.items()}
+        out[part]["weight"] = np.full(len(idx), weight)
     return out
 
 
-def _sm_parts(events_dir: Path) -> dict:
-    main = storage.read_sample(events_dir / "sm")
+def _sm_parts(events_dir: Path, branches) -> dict:
+    main = storage.read_sample(events_dir / "sm", branches)
     w_tail = tail_weight(events_dir)
     if w_tail is None:
         return _split("sm", main, 1.0)
     low = _split("sm", main, 1.0, keep=main["jet_pt"] < SM_STITCH_PT)
-    tail = storage.read_sample(events_dir / "sm_tail")
+    tail = storage.read_sample(events_dir / "sm_tail", branches)
     high = _split("sm_tail", tail, w_tail, keep=tail["jet_pt"] >= SM_STITCH_PT)
     return {
         part: {k: np.concatenate([low[part][k], high[part][k]]) for k in low[part]} for part in low

@@ -370,3 +370,28 @@ def test_comparisons_train_their_own_networks_and_keep_results_only(events_dir, 
     cnn = next((tmp_path / "comparisons" / "paper_cnn").glob("*/repeat-0/result.json"))
     config = json.loads(cnn.read_text())["config"]
     assert config["arch"]["layers"] == "cnn" and not config["start_at_likelihood_ratio"]
+
+
+def test_event_level_network_and_its_combination(events_dir, tmp_path):
+    from dmzoo_training import comparisons, event_level
+
+    assert event_level.weighted_auc(
+        np.array([0.1, 0.4, 0.4, 0.9]), np.array([0, 0, 1, 1]), np.array([1.0, 3.0, 1.0, 1.0])
+    ) == pytest.approx((1 * (1 + 0.5 * 3) + 1 * 4) / (2 * 4))
+    zoo = tmp_path / "zoo"
+    (zoo / "tables").mkdir(parents=True)
+    (zoo / "tables" / "auc_individual.csv").write_text(
+        "benchmark,snr,auc,auc_std,n_trainings,auc_optimal\nspin1_offshell,2.2,0.9,0,2,0.95\n"
+    )
+    per_event, combined = comparisons.event_level(
+        ("spin1_offshell",), zoo=zoo, root=tmp_path, events_dir=events_dir
+    )
+    (row,) = per_event
+    # the synthetic signal is harder than its SM: single events separate, if not well
+    assert 0.6 < row["auc_event"] < 0.9
+    assert [r["snr"] for r in combined] == list(classifiers.SNR_GRID)
+    aucs = [r["auc_combined"] for r in combined]
+    assert aucs[-1] > 0.99 and aucs[0] < aucs[-1]  # many events per histogram do separate
+    at22 = next(r for r in combined if r["snr"] == 2.2)
+    assert at22["auc_histogram"] == 0.9 and at22["auc_optimal"] == 0.95
+    assert (tmp_path / "event-level" / "spin1_offshell.json").exists()
