@@ -222,16 +222,15 @@ def evaluate(whats) -> None:
         ):
             if chosen := [r for r in rows if keep(r)]:
                 click.echo(str(write_table(paths.ZOO, name, chosen, first)))
-        if any(r["model"] != "parametric" for r in rows):
-            click.echo(str(plots.parametric_vs_grid()))
     if "parametric-wrong-snr" in whats and (rows := crosscheck.parametric_wrong_snr()):
         first = ("benchmark", "snr_stated", "snr_test", "auc", "auc_grid")
         click.echo(str(write_table(paths.ZOO, "auc_parametric_wrong_snr", rows, first)))
-        click.echo(str(plots.wrong_snr()))
     if "binning" in whats:
         from dmzoo_training import binning_study
 
         click.echo(str(binning_study.write()))
+    for path in plots.figures():
+        click.echo(str(path))
     refresh_manifest(paths.ZOO)
 
 
@@ -254,7 +253,7 @@ def compare(whats, benchmarks, snrs, workers, scheduler, no_progress) -> None:
 
     Resumable: trainings go to training/comparisons/<study>/ and finished ones are kept.
     """
-    from dmzoo_training import comparisons
+    from dmzoo_training import comparisons, plots
     from dmzoo_training.zoo_build import refresh_manifest
 
     kwargs = {"workers": workers, "scheduler": scheduler, "progress": not no_progress}
@@ -264,6 +263,8 @@ def compare(whats, benchmarks, snrs, workers, scheduler, no_progress) -> None:
         kwargs["snrs"] = snrs
     for what in whats:
         click.echo(str(comparisons.write(what, **kwargs)))
+    for path in plots.figures():
+        click.echo(str(path))
     refresh_manifest(paths.ZOO)
 
 
@@ -297,13 +298,14 @@ def examples() -> None:
 
 @main.command()
 def tables() -> None:
-    """Write every AUC table (zoo/tables/*.csv, .json) and the AUC figure from the trainings."""
-    from dmzoo_training.plots import auc_curves
+    """Write every AUC table (zoo/tables/*.csv, .json) from the trainings, and the figures."""
+    from dmzoo_training.plots import figures
     from dmzoo_training.zoo_build import refresh_manifest, write_tables
 
     for path in write_tables():
         click.echo(str(path))
-    click.echo(str(auc_curves()))
+    for path in figures():
+        click.echo(str(path))
     refresh_manifest(paths.ZOO)
 
 

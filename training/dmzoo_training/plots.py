@@ -148,3 +148,215 @@ def wrong_snr(
     axes[0].set_ylabel(r"true $S/\sqrt{B}$ of the test histograms")
     fig.colorbar(im, ax=axes, label=f"AUC / AUC told the truth ({benchmark})")
     return _save(fig, out)
+
+
+def _per_benchmark(
+    rows: list[dict[str, str]],
+    lines: dict[str, tuple[str, str]],
+    out: Path,
+    ylabel: str,
+    *,
+    group: str = "benchmark",
+    reference: float | None = None,
+) -> Path:
+    """One panel per benchmark (or `group`), one line per (column, style) against S/sqrt(B)."""
+    plt = _pyplot()
+    names = sorted({r[group] for r in rows})
+    cols = min(5, len(names))
+    n_rows = -(-len(names) // cols)
+    fig, axes = plt.subplots(
+        n_rows, cols, figsize=(3 * cols, 2.6 * n_rows), sharex=True, sharey=True, squeeze=False
+    )
+    for ax, name in zip(axes.flat, names, strict=False):
+        mine = sorted((r for r in rows if r[group] == name), key=lambda r: float(r["snr"]))
+        for label, (column, style) in lines.items():
+            points = [(float(r["snr"]), float(r[column])) for r in mine if r.get(column)]
+            if points:
+                ax.plot(*zip(*points, strict=True), style, ms=3, label=label)
+        if reference is not None:
+            ax.axhline(reference, color="grey", ls=":", lw=1)
+        ax.set_title(name, fontsize=9)
+        ax.set_xscale("log")
+        ax.grid(alpha=0.3)
+    for ax in axes.flat[len(names) :]:
+        ax.set_visible(False)
+    axes.flat[0].set_ylabel(ylabel)
+    axes.flat[0].legend(fontsize=7)
+    fig.supxlabel(r"$S/\sqrt{B}$")
+    fig.tight_layout()
+    return _save(fig, out)
+
+
+def _ratio_rows(rows, num: str, den: str, name: str = "ratio") -> list[dict[str, str]]:
+    out = []
+    for r in rows:
+        if r.get(num) and r.get(den):
+            out.append({**r, name: str(float(r[num]) / float(r[den]))})
+    return out
+
+
+def figures(tables: Path = TABLES, out: Path = FIGURES) -> list[Path]:
+    """Every figure whose table exists: the paper's Figures 5, 7, 9-19 and appendix D."""
+    drawn = []
+
+    def have(name: str) -> list[dict[str, str]] | None:
+        path = tables / f"{name}.csv"
+        return _rows(path) if path.exists() else None
+
+    if have("auc_individual"):
+        drawn.append(auc_curves(tables / "auc_individual.csv", out / "auc_individual.png"))
+    if rows := have("auc_event_level"):  # Figure 5, as AUCs
+        plt = _pyplot()
+        fig, ax = plt.subplots(figsize=(7, 3.5))
+        ax.bar([r["benchmark"] for r in rows], [float(r["auc_event"]) for r in rows])
+        ax.set_ylim(0.5, 1.0)
+        ax.set_ylabel("AUC per event")
+        ax.tick_params(axis="x", rotation=45, labelsize=7)
+        fig.tight_layout()
+        drawn.append(_save(fig, out / "auc_event_level.png"))
+    if rows := have("auc_cnn_vs_dnn"):  # Figure 9
+        drawn.append(
+            _per_benchmark(
+                _ratio_rows(rows, "auc_cnn", "auc_paper_dnn"),
+                {"CNN / paper's DNN": ("ratio", "o-")},
+                out / "auc_cnn_vs_dnn.png",
+                "AUC ratio",
+                reference=1.0,
+            )
+        )
+    if rows := have("auc_b_stability"):  # Figure 10
+        lines = {f"B = {b}": (f"auc_b{b}", "o-") for b in sorted({r["b"] for r in rows}, key=int)}
+        merged: dict[tuple[str, str], dict[str, str]] = {}
+        for r in rows:
+            m = merged.setdefault((r["benchmark"], r["snr"]), dict(r))
+            m[f"auc_b{r['b']}"] = r["auc"]
+        lines["B = 50000 (the zoo)"] = ("auc_b50k", "k--")
+        drawn.append(
+            _per_benchmark(list(merged.values()), lines, out / "auc_b_stability.png", "test AUC")
+        )
+    if have("auc_parametric"):
+        drawn.append(parametric_vs_grid(tables / "auc_parametric.csv", out / "auc_parametric.png"))
+    if have("auc_parametric_wrong_snr"):  # Figure 11
+        table = tables / "auc_parametric_wrong_snr.csv"
+        drawn.append(wrong_snr(table, out / "auc_parametric_wrong_snr.png"))
+    if rows := have("auc_wrong_model"):  # Figure 12
+        drawn.append(_wrong_model(rows, out / "auc_wrong_model.png"))
+    if rows := have("auc_model_vs_model"):  # Figure 13
+        drawn.append(
+            _per_benchmark(
+                rows,
+                {"DNN": ("auc", "o-"), "limit": ("auc_optimal", "k--")},
+                out / "auc_model_vs_model.png",
+                "test AUC",
+            )
+        )
+    if rows := have("auc_multimodel_binary"):  # Figures 14 and 15
+        drawn.append(
+            _per_benchmark(
+                rows,
+                {
+                    "multimodel / individual": ("ratio_to_individual", "o-"),
+                    "multimodel / limit": ("ratio_to_optimal", "s--"),
+                },
+                out / "auc_multimodel_binary.png",
+                "AUC ratio",
+                reference=1.0,
+            )
+        )
+    if rows := have("auc_multiclass"):  # one-vs-rest AUCs
+        drawn.append(
+            _per_benchmark(
+                rows,
+                {"one vs rest": ("auc", "o-"), "Bayes limit": ("auc_optimal", "k--")},
+                out / "auc_multiclass.png",
+                "test AUC",
+            )
+        )
+    if rows := have("multiclass_frequencies"):  # Figures 16-18
+        drawn.append(_frequencies(rows, out / "multiclass_frequencies.png"))
+    if rows := have("auc_event_combination"):  # Figure 19
+        drawn.append(
+            _per_benchmark(
+                rows,
+                {
+                    "event-by-event, combined": ("auc_combined", "o-"),
+                    "histogram DNN": ("auc_histogram", "s-"),
+                    "limit": ("auc_optimal", "k--"),
+                },
+                out / "auc_event_combination.png",
+                "test AUC",
+            )
+        )
+    if rows := have("auc_binning"):  # appendix D
+        drawn.append(_binning(rows, out / "auc_binning.png"))
+    return drawn
+
+
+def _wrong_model(rows: list[dict[str, str]], out: Path, snr: str = "1") -> Path:
+    """Figure 12: each benchmark's network on each other's histograms, as AUC / matched."""
+    import numpy as np
+
+    plt = _pyplot()
+    at = [r for r in rows if float(r["snr"]) == float(snr)]
+    names = sorted({r["trained_on"] for r in at} | {r["tested_on"] for r in at})
+    grid = np.full((len(names), len(names)), np.nan)
+    for r in at:
+        grid[names.index(r["tested_on"]), names.index(r["trained_on"])] = float(
+            r["ratio_to_matched"]
+        )
+    fig, ax = plt.subplots(figsize=(5.5, 4.5))
+    im = ax.imshow(grid, vmin=min(0.9, np.nanmin(grid)), vmax=1.0, cmap="viridis")
+    ax.set_xticks(range(len(names)), names, rotation=45, ha="right", fontsize=7)
+    ax.set_yticks(range(len(names)), names, fontsize=7)
+    ax.set_xlabel("network trained on")
+    ax.set_ylabel(f"histograms of (S/sqrt(B) = {snr})")
+    fig.colorbar(im, label="AUC / the tested model's own network")
+    fig.tight_layout()
+    return _save(fig, out)
+
+
+def _frequencies(rows: list[dict[str, str]], out: Path) -> Path:
+    """Figures 16-18: how often each class is predicted (top class, above 0.25), per sample."""
+    import numpy as np
+
+    plt = _pyplot()
+    snrs = sorted({float(r["snr"]) for r in rows})
+    shown = [s for s in snrs if s in (0.45, 1.0, 2.2)] or snrs[:3]
+    tested = sorted({r["tested"] for r in rows})
+    predicted = sorted({r["predicted"] for r in rows})
+    fig, axes = plt.subplots(1, len(shown), figsize=(5 * len(shown), 5), squeeze=False)
+    for ax, snr in zip(axes.flat, shown, strict=True):
+        grid = np.zeros((len(tested), len(predicted)))
+        for r in rows:
+            if float(r["snr"]) == snr:
+                grid[tested.index(r["tested"]), predicted.index(r["predicted"])] = float(
+                    r["frequency"]
+                )
+        ax.imshow(grid, vmin=0, vmax=1, cmap="Blues")
+        ax.set_xticks(range(len(predicted)), predicted, rotation=60, ha="right", fontsize=6)
+        ax.set_yticks(range(len(tested)), tested, fontsize=6)
+        ax.set_title(f"S/sqrt(B) = {snr:g}", fontsize=9)
+        ax.set_xlabel("predicted class")
+    axes.flat[0].set_ylabel("tested sample")
+    fig.tight_layout()
+    return _save(fig, out)
+
+
+def _binning(rows: list[dict[str, str]], out: Path, snr: float = 1.0) -> Path:
+    """Appendix D: AUC of each binning at one S/sqrt(B), per family and benchmark."""
+    plt = _pyplot()
+    families = sorted({r["family"] for r in rows})
+    fig, axes = plt.subplots(1, len(families), figsize=(5 * len(families), 3.8), squeeze=False)
+    for ax, family in zip(axes.flat, families, strict=True):
+        mine = [r for r in rows if r["family"] == family and float(r["snr"]) == snr]
+        labels = list(dict.fromkeys(r["binning"] for r in mine))
+        for bench in sorted({r["benchmark"] for r in mine}):
+            by = {r["binning"]: float(r["auc_method"]) for r in mine if r["benchmark"] == bench}
+            ax.plot(range(len(labels)), [by.get(b) for b in labels], "o-", ms=3, label=bench)
+        ax.set_xticks(range(len(labels)), labels, rotation=30, ha="right", fontsize=7)
+        ax.set_title(family, fontsize=9)
+        ax.grid(alpha=0.3)
+    axes.flat[0].set_ylabel(f"test AUC at S/sqrt(B) = {snr:g}")
+    axes.flat[0].legend(fontsize=7)
+    fig.tight_layout()
+    return _save(fig, out)

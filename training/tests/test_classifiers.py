@@ -160,6 +160,20 @@ def test_export_and_tables_of_every_kind(trained_all, all_events_dir, tmp_path):
     alp = next(r for r in mm_rows if r.startswith("alp,"))
     header = mm_rows[0].split(",")
     assert alp.split(",")[header.index("auc_individual")] != ""  # the binary alp ran too
+    from dmzoo_training import crosscheck, plots
+
+    rows = crosscheck.wrong_model(runs=runs, events_dir=all_events_dir, config=TINY)
+    zoo_build.write_table(zoo, "auc_wrong_model", rows)
+    drawn = plots.figures(zoo / "tables", zoo / "figures")
+    assert sorted(p.name for p in drawn) == [
+        "auc_individual.png",
+        "auc_model_vs_model.png",
+        "auc_multiclass.png",
+        "auc_multimodel_binary.png",
+        "auc_wrong_model.png",
+        "multiclass_frequencies.png",
+    ]
+    assert all(p.stat().st_size > 10_000 for p in drawn)
 
 
 def test_grid_runs_on_dask_and_resumes(events_dir, tmp_path):
