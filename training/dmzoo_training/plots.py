@@ -75,47 +75,11 @@ def parametric_vs_grid(
 
     Ratios rather than AUCs: both sit within a percent of the limit, invisible on an AUC axis.
     """
-    plt = _pyplot()
     rows = [r for r in _rows(table) if float(r["auc_optimal"]) >= 0.6]
-    names = sorted({r["benchmark"] for r in rows})
-    cols = min(5, len(names))
-    fig, axes = plt.subplots(
-        -(-len(names) // cols),
-        cols,
-        figsize=(3 * cols, 2.6 * -(-len(names) // cols)),
-        sharex=True,
-        sharey=True,
-        squeeze=False,
-    )
-    for ax, name in zip(axes.flat, names, strict=False):
-        mine = sorted((r for r in rows if r["benchmark"] == name), key=lambda r: float(r["snr"]))
-        snr = [float(r["snr"]) for r in mine]
-        ax.plot(
-            snr,
-            [float(r["auc"]) / float(r["auc_optimal"]) for r in mine],
-            "o-",
-            ms=3,
-            label="parametric",
-        )
-        ax.plot(
-            snr,
-            [float(r["auc_grid"]) / float(r["auc_optimal"]) for r in mine],
-            "s",
-            ms=3,
-            mfc="none",
-            label="nearest grid network",
-        )
-        ax.axhline(0.99, color="grey", ls=":", lw=1)
-        ax.set_title(name, fontsize=9)
-        ax.set_xscale("log")
-        ax.grid(alpha=0.3)
-    for ax in axes.flat[len(names) :]:
-        ax.set_visible(False)
-    axes.flat[0].set_ylabel("AUC / likelihood-ratio limit")
-    axes.flat[0].legend(fontsize=7)
-    fig.supxlabel(r"$S/\sqrt{B}$ (where the limit is at least 0.6)")
-    fig.tight_layout()
-    return _save(fig, out)
+    rows = _ratio_rows(_ratio_rows(rows, "auc", "auc_optimal"), "auc_grid", "auc_optimal", "grid")
+    lines = {"parametric": ("ratio", "o-"), "nearest grid network": ("grid", "s")}
+    ylabel = "AUC / likelihood-ratio limit (limit >= 0.6)"
+    return _per_benchmark(rows, lines, out, ylabel, reference=0.99)
 
 
 def wrong_snr(
