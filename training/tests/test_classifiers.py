@@ -240,6 +240,11 @@ def test_parametric_network_is_measured_everywhere_and_takes_snr(
         trained_all[0]["binary"]["auc"]
     )
     zoo = tmp_path / "zoo"
+    from dmzoo_training import plots
+
+    zoo_build.write_table(zoo, "auc_parametric", rows)
+    drawn = plots.figures(zoo / "tables", zoo / "figures")
+    assert [p.name for p in drawn] == ["auc_parametric.png"]
     manifest = zoo_build.export_all(zoo=zoo, runs=runs, events_dir=all_events_dir)
     entry = next(m for m in manifest["models"] if m["kind"] == "parametric")
     assert entry["snr"] is None and entry["benchmark"] == "alp"
