@@ -375,7 +375,9 @@ def train_parametric(
     if config.start_at_likelihood_ratio and _can_start_at_likelihood_ratio(config, spec):
         start = pools.start_templates(config)
         ratios = np.stack([np.log(start[n] / start["sm"]).ravel() for n in signals], axis=1)
-        model.get_layer("likelihood_ratio").set_weights([ratios.astype("float32")])
+        offset = (mean - start["sm"]).reshape(-1, 1)
+        layer = model.get_layer("likelihood_ratio")
+        layer.set_weights([ratios.astype("float32"), offset.astype("float32")])
     model.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss="binary_crossentropy")
     started = time.time()
     best, history = _fit(

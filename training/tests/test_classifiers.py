@@ -277,7 +277,8 @@ def test_parametric_network_starts_at_the_exact_likelihood_ratio(signals):
     arch = Architecture(normalization="sum", linear_skip=True)
     model = build_parametric(arch, n_models=len(signals), b=b)
     ratios = np.stack([np.log(t[n] / t["sm"]).ravel() for n in signals], axis=1)
-    model.get_layer("likelihood_ratio").set_weights([ratios.astype("float32")])
+    offset = np.zeros((900, 1), "float32")
+    model.get_layer("likelihood_ratio").set_weights([ratios.astype("float32"), offset])
     rng = np.random.default_rng(2)
     for snr in (0.2, 3.0):
         s = histograms.n_signal(snr, b)
