@@ -10,6 +10,7 @@ import numpy as np
 from dmzoo_training import mediators
 
 M_Z = 91.1876  # GeV
+E_CM = 14000.0  # GeV; the collision energy of the zoo's samples
 M_GRID_MAX = 8000.0  # GeV; cells above carry a negligible share of any sample at 14 TeV
 
 SM_SETTINGS = (
@@ -43,10 +44,17 @@ class Sample:
     m_dm: float = 0.0  # DM mass (GeV)
     settings: tuple[str, ...] = field(default=())  # for samples Pythia makes directly
     pt_min: float = 130.0  # GeV; the selection's lower edge on the leading jet
+    e_cm: float = E_CM  # GeV; the zoo is trained at 14 TeV
 
     @property
     def is_mixture(self) -> bool:
         return self.spin is not None
+
+    @property
+    def energy_settings(self) -> tuple[str, ...]:
+        """The beam energy when it is not the common one (which the 14 TeV samples keep, so
+        their recorded settings and events stay as they were generated)."""
+        return () if self.e_cm == E_CM else (f"Beams:eCM = {self.e_cm}",)
 
     def mass_edges(self) -> np.ndarray:
         """Cell edges in m (GeV) for the mixture; finer across the peak when it is reachable."""
@@ -94,4 +102,22 @@ SAMPLES: dict[str, Sample] = {
     ]
 }
 BENCHMARKS = tuple(n for n in SAMPLES if not n.startswith("sm"))
+# Real data are at 13 or 13.6 TeV: the SM and the on-shell benchmarks again at 13 TeV, to
+# measure how the 14 TeV models' AUCs move on such histograms. Not part of the zoo's pools.
+SAMPLES_13TEV: dict[str, Sample] = {
+    s.name: s
+    for s in [
+        Sample("sm_13tev", settings=SM_SETTINGS, e_cm=13000.0),
+        Sample(
+            "sm_tail_13tev",
+            settings=(*SM_SETTINGS, f"PhaseSpace:pTHatMin = {SM_TAIL_PTHAT_MIN}"),
+            pt_min=SM_STITCH_PT,
+            e_cm=13000.0,
+        ),
+        Sample("spin0_onshell_13tev", spin=0, m_med=1000.0, m_dm=10.0, e_cm=13000.0),
+        Sample("spin1_onshell_13tev", spin=1, m_med=1000.0, m_dm=10.0, e_cm=13000.0),
+        Sample("spin2_onshell_13tev", spin=2, m_med=1000.0, m_dm=10.0, e_cm=13000.0),
+    ]
+}
+ALL_SAMPLES = {**SAMPLES, **SAMPLES_13TEV}  # what `dmzoo-train generate --sample` knows
 PHYSICS_SAMPLES = ("sm", *BENCHMARKS)  # what the SM and the benchmarks are; sm_tail is a part

@@ -22,7 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from dmzoo_training import mixture, pythia_run, storage
-from dmzoo_training.benchmarks import SAMPLES, Sample
+from dmzoo_training.benchmarks import ALL_SAMPLES as SAMPLES
+from dmzoo_training.benchmarks import Sample
 
 log = logging.getLogger(__name__)
 
@@ -53,11 +54,8 @@ def select(pt: np.ndarray, eta: np.ndarray, pt_min: float = PT_SELECT[0]) -> np.
 
 def task_settings(sample: Sample, task: Task) -> list[str]:
     if not sample.is_mixture:
-        return list(sample.settings)
-    fam = mixture.mediators.FAMILIES[sample.spin]
-    return pythia_run.narrow_settings(
-        fam.processes, fam.extra, fam.pid, task.mass, mixture.REL_WIDTH
-    )
+        return [*sample.settings, *sample.energy_settings]
+    return mixture.narrow(sample, task.mass, mixture.REL_WIDTH)
 
 
 def run_task(args: tuple[Task, str]) -> tuple[Task, int]:
@@ -249,4 +247,5 @@ def summarize(sample: Sample, out_dir: Path, scan: dict | None) -> dict:
         "m_med_gev": sample.m_med if sample.is_mixture else None,
         "m_dm_gev": sample.m_dm if sample.is_mixture else None,
         "spin": sample.spin,
+        "sqrt_s_gev": sample.e_cm,
     }

@@ -36,6 +36,13 @@ def _family(sample: Sample) -> mediators.Family:
     return mediators.FAMILIES[sample.spin]
 
 
+def narrow(sample: Sample, m: float, rel_width: float | None) -> list[str]:
+    """Pythia settings of the sample's narrow mediator at mass m, at the sample's energy."""
+    fam = _family(sample)
+    settings = pythia_run.narrow_settings(fam.processes, fam.extra, fam.pid, m, rel_width)
+    return [*settings, *sample.energy_settings]
+
+
 def cell_masses(edges: np.ndarray) -> np.ndarray:
     """Each cell's representative mass: its midpoint in m^2."""
     return np.sqrt((edges[:-1] ** 2 + edges[1:] ** 2) / 2)
@@ -43,10 +50,9 @@ def cell_masses(edges: np.ndarray) -> np.ndarray:
 
 def width_power(sample: Sample, m: float) -> int:
     """How Pythia's rate scales with a forced width for this family (an integer power)."""
-    fam = _family(sample)
     rates = []
     for rel in (REL_WIDTH, REL_WIDTH / 10):
-        s = pythia_run.narrow_settings(fam.processes, fam.extra, fam.pid, m, rel)
+        s = narrow(sample, m, rel)
         rates.append(
             pythia_run.hard_cross_section(s, pythia_run.seed_for("power", m), SCAN_EVENTS)[0]
         )
@@ -66,11 +72,11 @@ def density_integral(sample: Sample, lo: float, hi: float, n: int = 257, density
 def narrow_cross_section(sample: Sample, m: float, power: int, seed: int, n_events: int):
     """(forced sigma, its error, narrow sigma) in pb at mass m, couplings held fixed."""
     fam = _family(sample)
-    forced = pythia_run.narrow_settings(fam.processes, fam.extra, fam.pid, m, REL_WIDTH)
+    forced = narrow(sample, m, REL_WIDTH)
     sigma, err = pythia_run.hard_cross_section(forced, seed, n_events)
     factor = 1.0
     if power:
-        natural = pythia_run.narrow_settings(fam.processes, fam.extra, fam.pid, m, None)
+        natural = narrow(sample, m, None)
         gamma = pythia_run.natural_width(natural, fam.pid)
         factor = (gamma / (REL_WIDTH * m)) ** power
     coupling = (m / 1000.0) ** fam.coupling_power

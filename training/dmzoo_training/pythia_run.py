@@ -24,7 +24,7 @@ from dmzoo_training import detector
 
 log = logging.getLogger(__name__)
 
-E_CM = 14000.0  # GeV
+E_CM = 14000.0  # GeV; a sample at another energy overrides it (`Sample.energy_settings`)
 PTHAT_MIN = 75.0  # GeV; measured: no selected event in 130-160 GeV comes from below it
 N_JETS_KEPT = 3  # the leading jet after smearing is among the three hardest before it
 COMMON_SETTINGS = (

@@ -31,3 +31,22 @@ def test_a_small_chunk_has_jets_in_the_selection():
     assert (got["pt"] > 130).mean() > 0.3
     again = pythia_run.generate_jets(settings, 11, 200)
     assert (got["pt"] == again["pt"]).all()  # same seed, same events
+
+
+def test_thirteen_tev_samples_set_their_beam_energy():
+    from dmzoo_training.benchmarks import SAMPLES_13TEV
+    from dmzoo_training.generate import Task, task_settings
+
+    direct = SAMPLES_13TEV["sm_13tev"]
+    task = Task(direct.name, 0, 0, 100, 1, 0.0)
+    assert task_settings(direct, task)[-1] == "Beams:eCM = 13000.0"
+    # the 14 TeV samples' settings are as they were generated: no second eCM line
+    assert not any("eCM" in s for s in task_settings(SAMPLES["sm"], task))
+    mediator = SAMPLES_13TEV["spin1_onshell_13tev"]
+    settings = mixture.narrow(mediator, 1000.0, mixture.REL_WIDTH)
+    assert settings[-1] == "Beams:eCM = 13000.0"
+    lower = pythia_run.hard_cross_section(settings, 3, 2000)[0]
+    higher = pythia_run.hard_cross_section(
+        mixture.narrow(SAMPLES["spin1_onshell"], 1000.0, mixture.REL_WIDTH), 3, 2000
+    )[0]
+    assert lower < 0.95 * higher  # a 1 TeV mediator is made less often at 13 TeV
