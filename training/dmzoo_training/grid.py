@@ -62,21 +62,27 @@ def settings(config: TrainConfig) -> dict:
     return json.loads(json.dumps(asdict(config)))
 
 
+# What a stored configuration that lacks a setting was trained with: the behaviour before the
+# setting existed, which is not always today's default (the likelihood-ratio start used the
+# training part's templates until `likelihood_templates` made "smoothed" the default).
+ABSENT_MEANS = {"likelihood_templates": "train", "arch": {"layers": "dense"}}
+
+
 def same_settings(stored: dict | None, config: TrainConfig) -> bool:
     """Whether a stored configuration is this one.
 
-    A setting added after the run was trained counts as its default, so adding a field to
-    `TrainConfig` (or `Architecture`) with a default that keeps the old behaviour retrains
-    nothing.
+    A setting the stored one lacks counts as `ABSENT_MEANS` says, so adding a field to
+    `TrainConfig` (or `Architecture`) retrains nothing that the field does not change.
     """
     if stored is None:
         return False
-    return with_defaults(stored, settings(TrainConfig())) == settings(config)
+    return with_defaults(stored, ABSENT_MEANS) == settings(config)
 
 
-def with_defaults(stored: dict, defaults: dict) -> dict:
+def with_defaults(stored: dict, absent: dict) -> dict:
+    """The stored configuration with the settings it lacks filled in from `absent`."""
     out = dict(stored)
-    for key, value in defaults.items():
+    for key, value in absent.items():
         if key not in out:
             out[key] = value
         elif isinstance(value, dict) and isinstance(out[key], dict):

@@ -13,8 +13,7 @@ import numpy as np
 from dmzoo import binning
 from dmzoo.registry import format_snr, sha256_file
 from dmzoo_training import classifiers, export, paths, storage
-from dmzoo_training.grid import RUNS, settings, with_defaults
-from dmzoo_training.train import TrainConfig
+from dmzoo_training.grid import ABSENT_MEANS, RUNS, with_defaults
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +28,7 @@ def collect(runs: Path = RUNS) -> dict[str, list[dict]]:
         res["_dir"] = str(path.parent)
         grouped.setdefault(res["id"], []).append(res)
     for model_id, results in grouped.items():
-        full = [with_defaults(r.get("config") or {}, settings(TrainConfig())) for r in results]
+        full = [with_defaults(r.get("config") or {}, ABSENT_MEANS) for r in results]
         if any(c != full[0] for c in full):
             raise ValueError(
                 f"the runs of {model_id} in {runs} were trained with different settings; "

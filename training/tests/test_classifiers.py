@@ -350,13 +350,21 @@ def test_grid_network_starts_at_the_class_likelihoods(spec):
     assert np.allclose(got, want, atol=2e-3)
 
 
-def test_a_setting_added_later_counts_as_its_default():
+def test_a_setting_added_later_counts_as_what_ran_before_it():
     import dataclasses
 
+    from dmzoo_training.model import Architecture
+
     stored = grid.settings(TINY)
+    del stored["arch"]["layers"]
+    assert grid.same_settings(stored, TINY)  # before `layers`, every network was dense
+    cnn = dataclasses.replace(TINY, arch=Architecture(layers="cnn"))
+    assert not grid.same_settings(stored, cnn)
+    # before `likelihood_templates` the start used the training part: not today's default
     del stored["likelihood_templates"]
-    del stored["arch"]["linear_skip"]
-    assert grid.same_settings(stored, TINY)
+    assert not grid.same_settings(stored, TINY)
+    assert grid.same_settings(stored, dataclasses.replace(TINY, likelihood_templates="train"))
+    del stored["arch"]["linear_skip"]  # a setting nothing says how to fill is a difference
     assert not grid.same_settings(stored, dataclasses.replace(TINY, likelihood_templates="train"))
     assert not grid.same_settings(None, TINY)
 
