@@ -101,6 +101,8 @@ def main() -> None:
         "spin1_offshell",
         "--snr",
         "1",
+        # The grid network the Keras peer loads, so both run the same model.
+        "--grid",
     ]
     commands = {
         "bare uproot read": [sys.executable, "-c", BARE_READ, str(path)],

@@ -212,9 +212,11 @@ def parametric_answer(zoo: Zoo, kind: str, benchmark: str, snr: float) -> AucAns
     rows = tables.read_table(path)
     if benchmark not in {r.benchmark for r in rows}:
         return None
-    grid = tables.lookup(tables.read_table(path, auc_column="auc_grid"), benchmark, snr)
+    grid_rows = tables.read_table(path, auc_column="auc_grid")
     out = answer(rows, benchmark, snr, kind=kind, zoo=zoo, table=name)
-    out.model_kind, out.model, out.auc_grid = "parametric", found.id, grid.auc
+    out.model_kind, out.model = "parametric", found.id
+    if any(r.benchmark == benchmark for r in grid_rows):  # else no grid model to compare
+        out.auc_grid = tables.lookup(grid_rows, benchmark, snr).auc
     return out
 
 

@@ -47,7 +47,8 @@ class AucLookup:
 def read_table(path: Path, auc_column: str = "auc") -> list[AucRow]:
     """Rows of an AUC table; a malformed table is a damaged zoo.
 
-    `auc_column` reads another column as the AUC: `auc_grid` of a parametric table, say.
+    `auc_column` reads another column as the AUC: `auc_grid` of a parametric table, say. A row
+    whose `auc_grid` is empty (no grid model to compare with yet) is left out of that reading.
     """
     try:
         with open(path, newline="", encoding="utf-8") as f:
@@ -61,6 +62,7 @@ def read_table(path: Path, auc_column: str = "auc") -> list[AucRow]:
                     float(r["auc_optimal"]),
                 )
                 for r in csv.DictReader(f)
+                if not (auc_column == "auc_grid" and r[auc_column] == "")
             ]
     except (OSError, UnicodeDecodeError, KeyError, TypeError, ValueError) as err:
         raise ZooIntegrityError(

@@ -39,7 +39,7 @@ def test_a_background_of_the_datas_shape_gives_a_large_p_value(tmp_path, data_co
     bkg = write_th2(tmp_path / "bkg.root", 2 * data_counts)
     own = dmzoo.score(str(SIGNAL_LIKE), background=f"{bkg}:h", **ARGS)
     assert own.score == zoo_sm.score
-    assert own.calibration.p_value == 0.345  # 69 of 200 toys (seed 0) score at least 0.9999994
+    assert own.calibration.p_value == 0.53  # 106 of 200 toys (seed 0) score at least 0.9999965
     assert own.background == {
         "kind": "user",
         "source": "TH2D h",

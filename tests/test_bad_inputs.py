@@ -32,7 +32,7 @@ SM_ONLY = ZOO / "examples" / "sm_only.root"
 REPO = "dmzoo-test/zoo"
 MODEL = "binary-spin1_offshell-snr1"
 MODEL_PATH = f"models/{MODEL}.onnx"
-SCORE = ["--benchmark", "spin1_offshell", "--snr", "1", "--toys", "0"]
+SCORE = ["--benchmark", "spin1_offshell", "--snr", "1", "--toys", "0", "--grid"]
 NAN, INF = float("nan"), float("inf")
 
 
@@ -629,15 +629,15 @@ def test_model_only_the_hub_has_while_offline(hub, monkeypatch, capsys):
     """The one case of two lines: the fallback's warning comes when the zoo is chosen, before
     anything asks it for a model it lacks (hub.select_zoo cannot know that yet)."""
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    # spin2_offshell_ps: a benchmark of the paper that no shipped zoo has trained yet
-    code, _, err = run(capsys, "info", "binary-spin2_offshell_ps-snr1", "--repo", REPO)
+    # the multiclass network: in the paper, in no shipped zoo yet
+    code, _, err = run(capsys, "info", "multiclass-snr1", "--repo", REPO)
     assert code == 4
     warning, err = err.split("\n", 1)
     assert warning.startswith("Warning: ") and "using the zoo shipped" in warning
     assert_one_error(
         err,
-        "model 'binary-spin2_offshell_ps-snr1' is not in the shipped zoo 0.1.0",
-        f"run `dmzoo fetch --repo {REPO} --revision v0.1.0 binary-spin2_offshell_ps-snr1`",
+        "model 'multiclass-snr1' is not in the shipped zoo 0.1.0",
+        f"run `dmzoo fetch --repo {REPO} --revision v0.1.0 multiclass-snr1`",
     )
 
 

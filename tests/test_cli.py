@@ -33,7 +33,9 @@ def test_score_real_nanoaod_json():
     data = json.loads(out.stdout)
     assert data["n_events"] == 200 and data["n_selected"] == 2
     assert data["benchmark"] == "spin1_offshell" and data["snr_requested"] == 1.2
-    assert data["snr_model"] == 1.0 and data["model"] == "binary-spin1_offshell-snr1"
+    # the parametric network, fed 1.2 itself
+    assert data["snr_model"] == 1.2 and data["model"] == "parametric-spin1_offshell"
+    assert data["model_kind"] == "parametric"
     assert 0.0 <= data["score"] <= 1.0
     assert "trained on 50000" in out.stderr  # two events are far from what the model knows
     cal = data["calibration"]
@@ -51,7 +53,7 @@ def test_score_human_summary(nanoaod_like):
     out = run("score", str(nanoaod_like), "--benchmark", "spin1_offshell", "--snr", "0.1")
     assert out.returncode == 0, out.stderr
     assert "events read 6, selected 3, no usable jet 1" in out.stdout
-    assert "binary-spin1_offshell-snr0.1" in out.stdout
+    assert "parametric-spin1_offshell" in out.stdout
     assert "calibration: 1000 SM-only and 1000 signal pseudo-experiments of 3 events" in out.stdout
     assert "p-value under SM only" in out.stdout and "99% background rejection" in out.stdout
 
@@ -119,7 +121,7 @@ def test_empty_selection_is_an_error(tmp_path):
 
 
 def test_list_and_info(capsys):
-    assert main(["list", "*spin1_offshell*", "--json"]) == 0
+    assert main(["list", "binary-spin1_offshell-snr*", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert len(listed["models"]) == 13
     assert main(["info", "binary-spin1_offshell-snr1.5", "--json"]) == 0

@@ -19,15 +19,22 @@ def zoo_table_lines() -> list[str]:
 
 
 def test_auc_human_line_names_method_limit_and_zoo(capsys):
+    assert main(["auc", "--benchmark", "spin1_offshell", "--snr", "1.2", "--grid"]) == 0
+    assert capsys.readouterr().out == (
+        "spin1_offshell, individual, S/sqrt(B) = 1.2: AUC 0.840 +- 0.004 (interpolated in log "
+        "S/sqrt(B)), likelihood-ratio limit 0.842 [zoo 0.1.0]\n"
+    )
+    # the parametric network, measured at 1.2 itself, answers by default
     assert main(["auc", "--benchmark", "spin1_offshell", "--snr", "1.2"]) == 0
     assert capsys.readouterr().out == (
-        "spin1_offshell, individual, S/sqrt(B) = 1.2: AUC 0.838 +- 0.004 (interpolated in log "
-        "S/sqrt(B)), likelihood-ratio limit 0.842 [zoo 0.1.0]\n"
+        "spin1_offshell, individual, parametric parametric-spin1_offshell, S/sqrt(B) = 1.2: "
+        "AUC 0.840 +- 0.004 (grid point), likelihood-ratio limit 0.843; nearest grid model 0.840 "
+        "[zoo 0.1.0]\n"
     )
 
 
 def test_auc_outside_the_grid_says_so(tmp_path, capsys):
-    assert main(["auc", "--benchmark", "spin1_offshell", "--snr", "0.05"]) == 0
+    assert main(["auc", "--benchmark", "spin1_offshell", "--snr", "0.05", "--grid"]) == 0
     assert (
         "AUC <= 0.546 (outside the grid, below 0.1: edge value as a bound), likelihood-ratio "
         "limit <= 0.547 [zoo 0.1.0]\n"
@@ -35,6 +42,7 @@ def test_auc_outside_the_grid_says_so(tmp_path, capsys):
     # An edge of 0.499 is a fluctuation of a powerless model; the bound is 0.5, with the reason.
     zoo = copy_zoo(tmp_path, {"auc_individual.csv": POWERLESS_EDGE})
     args = ["auc", "--benchmark", "spin1_offshell", "--snr", "0.05", "--zoo", str(zoo.root)]
+    args.append("--grid")
     assert main(args) == 0
     assert (
         "AUC <= 0.500 (outside the grid, below 0.1: edge value as a bound; the edge's AUC is "
@@ -45,12 +53,13 @@ def test_auc_outside_the_grid_says_so(tmp_path, capsys):
 def test_auc_json_kind_all(tmp_path, capsys):
     zoo = copy_zoo(tmp_path, {"auc_multiclass.csv": MULTICLASS})
     args = ["auc", "--benchmark", "spin1_offshell", "--snr", "1", "--kind", "all", "--json"]
+    args.append("--grid")
     assert main([*args, "--zoo", str(zoo.root)]) == 0
     captured = capsys.readouterr()
     doc = json.loads(captured.out)
     assert [a["kind"] for a in doc["answers"]] == ["individual", "multiclass"]
     first = doc["answers"][0]
-    assert (first["auc"], first["method"], first["zoo_version"]) == (0.79593, "grid point", "0.1.0")
+    assert (first["auc"], first["method"], first["zoo_version"]) == (0.79826, "grid point", "0.1.0")
     assert "Note: zoo 0.1.0 has no multimodel table" in captured.err
 
 
@@ -62,7 +71,7 @@ def test_snr_human_output_says_what_the_efficiency_multiplies(capsys):
     assert "S = sigma_signal x efficiency_signal x L" in out
     assert "spin1_offshell: efficiency_signal 0.4602 (zoo sample" in out
     assert "S = 3,198.1, S/sqrt(B) = 1.327" in out
-    assert "individual: AUC 0.861 +- 0.004 (interpolated in log S/sqrt(B))" in out
+    assert "individual: AUC 0.863 +- 0.004 (interpolated in log S/sqrt(B))" in out
     assert "outside that range" in captured.err
 
 
@@ -84,10 +93,10 @@ def test_reach_human_and_json(capsys):
     assert main(["reach", "--benchmark", "spin1_offshell", "--lumi", "139fb-1"]) == 0
     out = capsys.readouterr().out
     assert (
-        "classifier: S/sqrt(B) 1.585 (interpolated), sigma_signal x efficiency_signal 27.5 fb"
+        "classifier: S/sqrt(B) 1.575 (interpolated), sigma_signal x efficiency_signal 27.3 fb"
         in out
     )
-    assert "= sigma_signal 59.7 fb at the zoo sample's efficiency 0.4602" in out
+    assert "= sigma_signal 59.4 fb at the zoo sample's efficiency 0.4602" in out
     assert "likelihood-ratio limit: S/sqrt(B) 1.552" in out
     args = ["reach", "--benchmark", "spin1_offshell", "--lumi", "139/fb", "--auc", "0.95"]
     assert main([*args, "--json"]) == 0
@@ -124,10 +133,6 @@ def test_reach_human_and_json(capsys):
             "did you mean w_taunu",
         ),
         (["reach", "--lumi", "139/fb", "--auc", "0.4"], "(0.5, 1]"),
-        (
-            ["reach", "--lumi", "139/fb", "--benchmark", "spin2_offshell_ps"],
-            "no rows for spin2_offshell_ps yet",  # in the paper, in no zoo yet
-        ),
         (["tables", "--kind", "multimodel"], "no multimodel table"),
     ],
 )
@@ -148,7 +153,7 @@ def test_tables_to_stdout_and_to_a_file(tmp_path, capsys):
     table = zoo_table_lines()
     assert lines[1:] == [f"individual,0.1.0,{line}" for line in table[1:]]
     assert (
-        "individual,0.1.0,spin1_offshell,1,0.79593,0.00000,5,0.80032,0.80813,0.00499,0.99451"
+        "individual,0.1.0,spin1_offshell,1,0.79826,0.00000,2,0.80032,0.80813,0.00496,0.99743"
         in lines
     )
     out = tmp_path / "auc.md"
@@ -156,7 +161,7 @@ def test_tables_to_stdout_and_to_a_file(tmp_path, capsys):
     text = out.read_text()
     assert text.startswith("### AUC, binary classifier trained on the benchmark alone")
     assert (
-        "| spin1_offshell | 1 | 0.79593 | 0.00000 | 5 | 0.80032 | 0.80813 | 0.00499 | 0.99451 |"
+        "| spin1_offshell | 1 | 0.79826 | 0.00000 | 2 | 0.80032 | 0.80813 | 0.00496 | 0.99743 |"
         in text
     )
     assert os.listdir(tmp_path) == ["auc.md"]  # no temporary file left

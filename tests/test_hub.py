@@ -99,7 +99,7 @@ def test_first_fetch_then_cached_with_server_stopped(hub, env, capsys):
 def test_score_fetches_only_what_it_uses(hub, capsys):
     code, out, err = run(
         capsys, "score", str(EXAMPLE), "--benchmark", "spin1_offshell", "--snr", "1.2",
-        "--repo", REPO, "--json",
+        "--repo", REPO, "--json", "--grid",
     )  # fmt: skip
     assert code == 0, err
     assert json.loads(out)["model"] == MODEL
@@ -199,15 +199,11 @@ def test_offline_with_empty_cache(hub, monkeypatch, capsys):
     assert code == 0 and json.loads(out)["zoo_version"] == "0.1.0"
     assert "HF_HUB_OFFLINE is set" in err and "shipped" in err and err.count("\n") == 1
 
-    # spin2_offshell_ps: a benchmark of the paper that no shipped zoo has trained yet
-    code, _, err = run(capsys, "info", "binary-spin2_offshell_ps-snr1", "--repo", REPO)
+    # the multiclass network: in the paper, in no shipped zoo yet
+    code, _, err = run(capsys, "info", "multiclass-snr1", "--repo", REPO)
     assert code == 4
-    assert "model 'binary-spin2_offshell_ps-snr1' is not in the shipped zoo 0.1.0" in err
-    assert f"dmzoo fetch --repo {REPO} --revision v0.1.0 binary-spin2_offshell_ps-snr1" in err
-
-    code, _, err = run(capsys, "score", str(EXAMPLE), "--benchmark", "spin2_offshell_ps",
-                       "--snr", "1", "--repo", REPO)  # fmt: skip
-    assert code == 4 and "a binary model for 'spin2_offshell_ps'" in err
+    assert "model 'multiclass-snr1' is not in the shipped zoo 0.1.0" in err
+    assert f"dmzoo fetch --repo {REPO} --revision v0.1.0 multiclass-snr1" in err
 
     code, _, err = run(capsys, "fetch", "--repo", REPO)
     assert code == 4 and "HF_HUB_OFFLINE" in err

@@ -70,48 +70,60 @@ def multiclass_zoo(tmp_path):
 
 
 def test_interpolation_between_two_grid_rows_is_linear_in_log_snr():
-    a = lookup.auc("spin1_offshell", 1.2)
-    # rows snr 1 -> 0.79593 (spread 0, test error 0.00499, limit 0.80032) and
-    # 1.5 -> 0.88952 (0, 0.00374, 0.89374); the uncertainty adds spread and error in quadrature
+    a = lookup.auc("spin1_offshell", 1.2, grid=True)
+    # rows snr 1 -> 0.79826 (spread 0, test error 0.00496, limit 0.80032) and
+    # 1.5 -> 0.89067 (0, 0.00372, 0.89374); the uncertainty adds spread and error in quadrature
     t = math.log(1.2 / 1.0) / math.log(1.5 / 1.0)
     assert t == pytest.approx(0.449660, abs=1e-6)
-    assert a.auc == pytest.approx(0.79593 + t * (0.88952 - 0.79593), abs=1e-12)
-    assert a.auc == pytest.approx(0.838014, abs=1e-6)
-    assert a.auc_std == pytest.approx(0.00499 + t * (0.00374 - 0.00499), abs=1e-12)
+    assert a.auc == pytest.approx(0.79826 + t * (0.89067 - 0.79826), abs=1e-12)
+    assert a.auc == pytest.approx(0.839813, abs=1e-6)
+    assert a.auc_std == pytest.approx(0.00496 + t * (0.00372 - 0.00496), abs=1e-12)
     assert a.auc_optimal == pytest.approx(0.80032 + t * (0.89374 - 0.80032), abs=1e-12)
     assert (a.method, a.bound, a.zoo_version) == ("interpolated in log S/sqrt(B)", None, "0.1.0")
     assert a.snr_grid == (0.1, 10.0) and a.table == "tables/auc_individual.csv"
-    # where the spread is not zero: rows 6.7 -> spread 0.00017, error 0.00012 and
-    # 10 -> 0.00009, 0.00026
-    t = math.log(8.0 / 6.7) / math.log(10.0 / 6.7)
-    low, high = math.hypot(0.00017, 0.00012), math.hypot(0.00009, 0.00026)
-    assert lookup.auc("spin1_offshell", 8.0).auc_std == pytest.approx(
+    # where the spread is not zero: rows 0.15 -> spread 0, error 0.00642 and
+    # 0.22 -> 0.02045, 0.00639
+    t = math.log(0.18 / 0.15) / math.log(0.22 / 0.15)
+    low, high = math.hypot(0.0, 0.00642), math.hypot(0.02045, 0.00639)
+    assert lookup.auc("spin1_offshell", 0.18, grid=True).auc_std == pytest.approx(
         low + t * (high - low), abs=1e-12
     )
 
 
 def test_grid_point_is_the_row():
-    a = lookup.auc("spin1_offshell", 2.2)
-    # spread 0 over two trainings, test-set error 0.00218
-    assert (a.auc, a.auc_std, a.auc_optimal, a.method) == (0.96245, 0.00218, 0.96453, "grid point")
+    a = lookup.auc("spin1_offshell", 2.2, grid=True)
+    # spread 0 over two trainings, test-set error 0.00214
+    assert (a.auc, a.auc_std, a.auc_optimal, a.method) == (0.96380, 0.00214, 0.96453, "grid point")
+
+
+def test_the_parametric_table_answers_by_default():
+    """The parametric network's own row at 1.2, beside the grid network nearest to it."""
+    a = lookup.auc("spin1_offshell", 1.2)
+    assert (a.model_kind, a.model, a.method) == (
+        "parametric",
+        "parametric-spin1_offshell",
+        "grid point",
+    )
+    assert (a.auc, a.auc_optimal, a.auc_grid) == (0.83980, 0.84330, 0.83976)
+    assert a.table == "tables/auc_parametric.csv"
 
 
 @pytest.mark.parametrize(
     ("snr", "auc", "bound", "method"),
     [
-        (0.01, 0.54645, "upper", "outside the grid (upper bound)"),
-        (50.0, 0.99944, "lower", "outside the grid (lower bound)"),
+        (0.01, 0.54555, "upper", "outside the grid (upper bound)"),
+        (50.0, 1.0, "lower", "outside the grid (lower bound)"),
     ],
 )
 def test_outside_the_grid_gives_the_edge_as_a_bound(snr, auc, bound, method):
-    a = lookup.auc("spin1_offshell", snr)
+    a = lookup.auc("spin1_offshell", snr, grid=True)
     assert (a.auc, a.bound) == (auc, bound) and a.method == method
     assert "outside the grid" in a.summary()
 
 
 def test_an_edge_below_a_coin_toss_is_raised_to_0_5(tmp_path):
     zoo = copy_zoo(tmp_path, {"auc_individual.csv": POWERLESS_EDGE})
-    a = lookup.auc("spin1_offshell", 0.01, zoo=zoo)
+    a = lookup.auc("spin1_offshell", 0.01, zoo=zoo, grid=True)
     assert (a.auc, a.auc_optimal, a.bound) == (0.5, 0.52756, "upper")
     assert a.method == "outside the grid (upper bound), the edge's 0.499 raised to 0.5: a coin toss"
     assert "outside the grid" in a.summary()
@@ -128,19 +140,20 @@ def test_typo_gets_the_nearest_benchmark():
         lookup.auc("spin1_ofshell", 1.0)
 
 
-def test_benchmark_not_yet_in_the_zoo_is_not_called_a_typo():
-    # a benchmark of the paper that no zoo has trained yet
+def test_benchmark_not_yet_in_the_zoo_is_not_called_a_typo(tmp_path):
+    # a benchmark of the paper that a zoo (here the first one's spin1_offshell alone) lacks
+    zoo = copy_zoo(tmp_path)
     assert "spin2_offshell_ps" in registry.BENCHMARKS
-    held = {r.benchmark for r in lookup.rows_for(lookup.open_zoo(None), "individual")}
+    held = {r.benchmark for r in lookup.rows_for(zoo, "individual")}
     assert "spin2_offshell_ps" not in held
     with pytest.raises(ModelNotFoundError, match="has no rows for spin2_offshell_ps yet") as err:
-        lookup.auc("spin2_offshell_ps", 1.0)
+        lookup.auc("spin2_offshell_ps", 1.0, zoo=zoo, grid=True)
     assert "did you mean" not in str(err.value)
 
 
 def test_missing_kind_says_which_table_and_what_to_use():
     with pytest.raises(ModelNotFoundError) as err:
-        lookup.auc("spin1_offshell", 1.0, kind="multimodel")
+        lookup.auc("spin1_offshell", 1.0, kind="multimodel", grid=True)
     assert str(err.value) == (
         "zoo 0.1.0 has no multimodel table (tables/auc_multimodel_binary.csv); it holds "
         "individual: use --kind individual or a newer zoo"
@@ -154,7 +167,7 @@ def test_unknown_kind():
 
 
 def test_all_kinds_answers_what_the_zoo_holds(multiclass_zoo):
-    answers, notes = lookup.auc_all("spin1_offshell", 1.0, zoo=multiclass_zoo)
+    answers, notes = lookup.auc_all("spin1_offshell", 1.0, zoo=multiclass_zoo, grid=True)
     assert [a.kind for a in answers] == ["individual", "multiclass"]
     # multiclass: rows 0.5 -> 0.7 and 2 -> 0.9; log(1/0.5) / log(2/0.5) = 0.5
     assert answers[1].auc == pytest.approx(0.8) and answers[1].auc_optimal == pytest.approx(0.835)
@@ -162,9 +175,16 @@ def test_all_kinds_answers_what_the_zoo_holds(multiclass_zoo):
 
 
 def test_all_kinds_with_a_benchmark_only_one_table_holds(multiclass_zoo):
-    answers, notes = lookup.auc_all("alp", 1.0, zoo=multiclass_zoo)
+    answers, notes = lookup.auc_all("alp", 1.0, zoo=multiclass_zoo, grid=True)
     assert [(a.kind, a.auc) for a in answers] == [("multiclass", pytest.approx(0.65))]
     assert "zoo 0.1.0's individual table has no rows for alp" in notes
+    # without grid the parametric networks' tables answer too, the multimodel one included
+    answers, _ = lookup.auc_all("alp", 1.0, zoo=multiclass_zoo)
+    assert [(a.kind, a.model_kind) for a in answers] == [
+        ("individual", "parametric"),
+        ("multimodel", "parametric"),
+        ("multiclass", "grid"),
+    ]
 
 
 def test_table_version_comes_from_the_tables_json(tmp_path):
@@ -176,14 +196,14 @@ def test_table_version_comes_from_the_tables_json(tmp_path):
     manifest = json.loads((zoo.root / "manifest.json").read_text())
     manifest["files"]["tables/auc_individual.json"] = registry.sha256_file(twin)
     (zoo.root / "manifest.json").write_text(json.dumps(manifest))
-    assert lookup.auc("spin1_offshell", 1.0, zoo=Zoo(zoo.root)).zoo_version == "0.0.9"
+    assert lookup.auc("spin1_offshell", 1.0, zoo=Zoo(zoo.root), grid=True).zoo_version == "0.0.9"
 
 
 def test_a_table_that_fails_its_hash_is_refused(tmp_path):
     zoo = copy_zoo(tmp_path)
     (zoo.root / "tables" / "auc_individual.csv").write_text(MULTICLASS)
     with pytest.raises(ZooIntegrityError, match="sha256"):
-        lookup.auc("spin1_offshell", 1.0, zoo=zoo)
+        lookup.auc("spin1_offshell", 1.0, zoo=zoo, grid=True)
 
 
 def test_csv_export_carries_kind_version_and_extra_columns(multiclass_zoo):
@@ -208,13 +228,13 @@ def test_json_export_has_typed_values(multiclass_zoo):
     assert first == {
         "benchmark": "spin1_offshell",
         "snr": 0.1,
-        "auc": 0.54645,
+        "auc": 0.54555,
         "auc_std": 0.0,
         "n_trainings": 2,
         "auc_optimal": 0.54655,
         "auc_asymptotic": 0.53471,
         "auc_error": 0.00642,
-        "ratio_to_optimal": 0.99983,
+        "ratio_to_optimal": 0.99817,
     }
 
 
@@ -222,7 +242,7 @@ def test_markdown_export_is_a_table_per_kind(multiclass_zoo):
     text = lookup.format_tables(lookup.load_tables(multiclass_zoo), "md")
     assert text.count("### AUC") == 2
     assert (
-        "| spin1_offshell | 2.2 | 0.96245 | 0.00000 | 2 | 0.96453 | 0.97234 | 0.00218 | 0.99785 |"
+        "| spin1_offshell | 2.2 | 0.96380 | 0.00000 | 2 | 0.96453 | 0.97234 | 0.00214 | 0.99925 |"
         in text
     )
     assert "| alp | 2 | 0.75 | 0.02 | 2 | 0.8 | 1 |" in text

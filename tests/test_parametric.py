@@ -174,12 +174,24 @@ def test_outside_the_trained_range_score_feeds_the_edge_with_a_warning(zoo):
     assert r.calibration.s_signal == round(20 * math.sqrt(r.calibration.b_signal))
 
 
-def test_the_shipped_zoo_still_scores_with_the_grid():
+def test_the_shipped_zoo_scores_with_its_parametric_networks():
     r = dmzoo.score(np.full((30, 30), 50.0), benchmark="spin1_offshell", snr=1.2, toys=0)
-    assert (r.model, r.model_kind, r.snr_model) == ("binary-spin1_offshell-snr1", "grid", 1.0)
+    assert (r.model, r.model_kind, r.snr_model) == ("parametric-spin1_offshell", "parametric", 1.2)
+    g = dmzoo.score(np.full((30, 30), 50.0), benchmark="spin1_offshell", snr=1.2, toys=0, grid=True)
+    assert (g.model, g.model_kind, g.snr_model) == ("binary-spin1_offshell-snr1", "grid", 1.0)
     a = lookup.auc("spin1_offshell", 1.2)
-    assert (a.model_kind, a.model, a.auc_grid) == ("grid", None, None)
-    assert a.table == "tables/auc_individual.csv"
+    assert (a.model_kind, a.model, a.auc_grid) == (
+        "parametric",
+        "parametric-spin1_offshell",
+        0.83976,
+    )
+    assert a.table == "tables/auc_parametric.csv"
+    m = dmzoo.score(
+        np.full((30, 30), 50.0), benchmark="alp", snr=1.2, toys=0, kind="multimodel_binary"
+    )
+    assert (m.model, m.model_kind) == ("parametric", "parametric")
+    # no multimodel grid network yet to stand beside the multimodel parametric one
+    assert lookup.auc("alp", 1.2, kind="multimodel").auc_grid is None
 
 
 def test_auc_reads_the_parametric_table_with_the_grid_beside(zoo):

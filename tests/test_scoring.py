@@ -47,8 +47,12 @@ def test_result_fields_and_warnings():
         "auc",
     ):
         assert key in d
-    assert r.snr_model == 0.67 and r.model == "binary-spin1_offshell-snr0.67"
-    assert r.auc_method == "interpolated in log S/sqrt(B)"
+    # the parametric network, fed 0.8 itself; its table has a row at 0.8
+    assert r.snr_model == 0.8 and r.model == "parametric-spin1_offshell"
+    assert r.model_kind == "parametric" and r.auc_method == "grid point"
+    g = dmzoo.score(np.full((30, 30), 2.0), benchmark="spin1_offshell", snr=0.8, grid=True)
+    assert g.snr_model == 0.67 and g.model == "binary-spin1_offshell-snr0.67"
+    assert g.model_kind == "grid" and g.auc_method == "interpolated in log S/sqrt(B)"
     assert any("1800 events" in w for w in r.warnings)
 
 

@@ -4,13 +4,13 @@ No dmzoo import: this is what a framework that ships onnxruntime has to do. The 
 read from the model's own metadata, so the same code serves every model of the zoo.
 
     python onnx_score.py MODEL.onnx [MODEL.onnx ...] --events events.npz
-    python onnx_score.py MODEL.onnx [MODEL.onnx ...] --counts histograms.npy
+    python onnx_score.py MODEL.onnx [MODEL.onnx ...] --counts histograms.npy [--snr 1.2]
 
 `events.npz` holds the jets of every event, flattened: `jet_pt` (GeV) and `jet_eta` with one
 value per jet, and `n_jets` with the number of jets of each event, in event order. A
 `histograms.npy` holds raw counts [N, 30, 30] (axis 0 pT, axis 1 eta). One JSON object goes to
 stdout: the library versions, the histogram's bookkeeping (for --events) and, per model, its
-outputs.
+outputs. Parametric models (two inputs) are fed `--snr`, the S/sqrt(B) to test.
 
 Works with onnxruntime 1.15 and newer, and numpy 1.21 and newer.
 """
@@ -92,10 +92,19 @@ def _bin_index(x: np.ndarray, edges: np.ndarray) -> np.ndarray:
     return np.clip(index, 0, n - 1)  # rounding just below the upper edge
 
 
-def predict(session: ort.InferenceSession, counts: np.ndarray) -> np.ndarray:
-    """The model's output for a batch [N, 30, 30] of raw counts (the graph normalises them)."""
-    name = session.get_inputs()[0].name  # "histogram"
-    return session.run(None, {name: np.asarray(counts, dtype=np.float32)})[0]
+def predict(session: ort.InferenceSession, counts: np.ndarray, snr: float | None = None):
+    """The model's output for a batch [N, 30, 30] of raw counts (the graph normalises them).
+
+    A parametric model (kind `parametric`) also takes `snr`, float32 [N, 1], the S/sqrt(B)
+    itself; it must lie in the range of the metadata's `snr` ({"min": ..., "max": ...}).
+    """
+    counts = np.asarray(counts, dtype=np.float32)
+    feed = {"histogram": counts}
+    if len(session.get_inputs()) == 2:
+        if snr is None:
+            raise InputError("a parametric model takes S/sqrt(B) too; give --snr")
+        feed["snr"] = np.full((len(counts), 1), snr, dtype=np.float32)
+    return session.run(None, feed)[0]
 
 
 class InputError(Exception):
@@ -134,6 +143,7 @@ def run(argv: list[str] | None = None) -> int:
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--events", help="npz with jet_pt, jet_eta, n_jets")
     source.add_argument("--counts", help="npy with raw counts [N, 30, 30]")
+    parser.add_argument("--snr", type=float, help="S/sqrt(B) for parametric models")
     args = parser.parse_args(argv)
 
     report: dict = {"onnxruntime": ort.__version__, "numpy": np.__version__, "models": {}}
@@ -162,7 +172,7 @@ def run(argv: list[str] | None = None) -> int:
             "kind": meta["kind"],
             "benchmark": meta.get("benchmark"),
             "snr": meta.get("snr"),
-            "outputs": predict(session, counts).tolist(),
+            "outputs": predict(session, counts, args.snr).tolist(),
         }
     json.dump(report, sys.stdout, indent=1)
     print()

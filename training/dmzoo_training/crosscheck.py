@@ -184,6 +184,9 @@ def parametric_vs_grid(
                     "snr": snr,
                     "auc": float(np.mean(aucs)),
                     "auc_std": float(np.std(aucs, ddof=1)) if len(aucs) > 1 else 0.0,
+                    "auc_error": evaluate.auc_error(
+                        float(np.mean(aucs)), config.n_test, config.n_test
+                    ),
                     "n_trainings": len(aucs),
                     "auc_optimal": float(np.mean([p["auc_optimal"] for p in found])),
                     "auc_grid": auc_grid,

@@ -219,7 +219,14 @@ def write_table(zoo: Path, name: str, rows: list[dict], first: tuple[str, ...] =
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(cols)
     for r in rows:
-        w.writerow([format_snr(r[c]) if c.startswith("snr") else _cell(r.get(c)) for c in cols])
+        w.writerow(
+            [
+                format_snr(r[c])
+                if c.startswith("snr") and r.get(c) is not None
+                else _cell(r.get(c))
+                for c in cols
+            ]
+        )
     out = zoo / "tables" / f"{name}.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
     storage.atomic_write_text(out, buf.getvalue())
