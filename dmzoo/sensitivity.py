@@ -424,7 +424,7 @@ def reach(
 
     >>> (a,), _ = reach("spin1_offshell", 139000.0, target_auc=0.9)
     >>> round(a.classifier.snr, 4), round(a.signal_pb * 1000, 2)  # fb
-    (1.5849, 27.49)
+    (1.5751, 27.32)
     """
     target_auc = check_target_auc(target_auc)
     lumi_pb = physics.check_positive(lumi_pb, what="the luminosity")
