@@ -26,9 +26,12 @@ def _rows(table: Path) -> list[dict[str, str]]:
 
 
 def _save(fig, out: Path) -> Path:
+    """Write the figure through a temporary file, so an interrupted run leaves the old one."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=110)
+    tmp = out.with_name(f".{out.stem}.tmp{out.suffix}")
+    fig.savefig(tmp, dpi=110)
     _pyplot().close(fig)
+    tmp.replace(out)
     return out
 
 
