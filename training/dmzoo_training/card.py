@@ -303,6 +303,21 @@ def _comparison_lines(zoo: Path) -> list[str]:
             f"four comparison models keeps {min(_f(off, 'ratio_to_matched')):.3f} to "
             f"{max(_f(off, 'ratio_to_matched')):.3f} of the tested model's own AUC."
         )
+    if rows := _table(zoo, "auc_event_level"):
+        lines.append(
+            f"- Event by event (section 3.1, `auc_event_level.csv`): a network of Table 2.s shape on "
+            f"single events reaches an AUC per event of {min(_f(rows, 'auc_event')):.3f} to "
+            f"{max(_f(rows, 'auc_event')):.3f}."
+        )
+    if rows := _table(zoo, "auc_event_combination"):
+        diff = [
+            float(r["auc_combined"]) - float(r["auc_histogram"]) for r in rows if r["auc_histogram"]
+        ]
+        lines.append(
+            f"- Its likelihood ratio combined over the histograms' events (section 6.1, "
+            f"`auc_event_combination.csv`) lands within {min(diff):+.3f} to {max(diff):+.3f} of "
+            f"the histogram networks on the same test histograms (mean {sum(diff) / len(diff):+.4f})."
+        )
     if rows := _table(zoo, "auc_binning"):
         at1 = [r for r in rows if float(r["snr"]) == 1.0]
         by = {}
