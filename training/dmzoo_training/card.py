@@ -305,7 +305,7 @@ def _comparison_lines(zoo: Path) -> list[str]:
         )
     if rows := _table(zoo, "auc_event_level"):
         lines.append(
-            f"- Event by event (section 3.1, `auc_event_level.csv`): a network of Table 2.s shape on "
+            f"- Event by event (section 3.1, `auc_event_level.csv`): a network of Table 2's shape on "
             f"single events reaches an AUC per event of {min(_f(rows, 'auc_event')):.3f} to "
             f"{max(_f(rows, 'auc_event')):.3f}."
         )
