@@ -65,13 +65,13 @@ def variants() -> list[tuple[str, Binning]]:
     return out
 
 
-def _templates(parts: dict, units_of, b: Binning) -> tuple[dict, dict, dict]:
+def _templates(parts: dict, b: Binning) -> tuple[dict, dict, dict]:
     """Per sample, in binning b: the start templates (train + val, smoothed), the full-sample
     templates of the limit, and the test part's template the histograms are drawn from."""
     start, full, test = {}, {}, {}
     for name, p in parts.items():
         counts = {q: b.fill(ev["jet_pt"], ev["jet_eta"], ev["weight"]) for q, ev in p.items()}
-        unit = units_of(name, p, b)
+        unit = _units(p, b)
         start[name] = histograms.smoothed(
             histograms.regularised(counts["train"] + counts["val"], unit)
         )
@@ -80,7 +80,7 @@ def _templates(parts: dict, units_of, b: Binning) -> tuple[dict, dict, dict]:
     return start, full, test
 
 
-def _units(name: str, part_events: dict, b: Binning) -> np.ndarray | None:
+def _units(part_events: dict, b: Binning) -> np.ndarray | None:
     """The weight of one event per bin (the stitched SM's events are weighted), or None."""
     ev = {k: np.concatenate([p[k] for p in part_events.values()]) for k in ("jet_pt", "weight")}
     if np.all(ev["weight"] == 1.0):
@@ -103,7 +103,7 @@ def study(
     for bench in benchmarks:
         parts = {n: sample_parts.split_parts(n, events_dir) for n in ("sm", bench)}
         for family, b in variants():
-            start, full, test = _templates(parts, _units, b)
+            start, full, test = _templates(parts, b)
             for snr in snrs:
                 s = histograms.n_signal(snr, b_events)
                 # One seed for every binning: identical binnings get identical histograms, and

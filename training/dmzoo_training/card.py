@@ -277,11 +277,16 @@ def _f(rows: list[dict], key: str) -> list[float]:
     return [float(r[key]) for r in rows if r.get(key) not in (None, "")]
 
 
+def _off(rows: list[dict], a: str, b: str) -> list[dict]:
+    """The rows of a comparison table where the network was asked another question."""
+    return [r for r in rows if r[a] != r[b]]
+
+
 def _comparison_lines(zoo: Path) -> list[str]:
     """One line per comparison table present, with its headline numbers and its figure."""
     lines = []
     if rows := _table(zoo, "auc_wrong_snr"):
-        off = [r for r in rows if r["snr_train"] != r["snr_test"]]
+        off = _off(rows, "snr_train", "snr_test")
         near = [r for r in off if 0.6 < float(r["snr_train"]) / float(r["snr_test"]) < 1.7]
         lines.append(
             f"- Wrong S/sqrt(B) (Figure 11, `auc_wrong_snr.csv`): a grid network tested one "
@@ -289,7 +294,7 @@ def _comparison_lines(zoo: Path) -> list[str]:
             f"matched AUC; anywhere on the grid at least {min(_f(off, 'ratio_to_matched')):.3f}."
         )
     if rows := _table(zoo, "auc_parametric_wrong_snr"):
-        off = [r for r in rows if r["snr_stated"] != r["snr_test"]]
+        off = _off(rows, "snr_stated", "snr_test")
         lines.append(
             f"- The parametric networks told the wrong S/sqrt(B) (`auc_parametric_wrong_snr.csv`, "
             f"`figures/auc_parametric_wrong_snr.png`): at least {min(_f(off, 'ratio_to_matched')):.3f} "
@@ -297,7 +302,7 @@ def _comparison_lines(zoo: Path) -> list[str]:
             f"{min(_f(off, 'ratio_grid_to_matched')):.3f} on the same histograms."
         )
     if rows := _table(zoo, "auc_wrong_model"):
-        off = [r for r in rows if r["trained_on"] != r["tested_on"]]
+        off = _off(rows, "trained_on", "tested_on")
         lines.append(
             f"- Wrong model (section 4.3, `auc_wrong_model.csv`): a network of another of the "
             f"four comparison models keeps {min(_f(off, 'ratio_to_matched')):.3f} to "

@@ -21,7 +21,7 @@ import numpy as np
 
 from dmzoo.registry import nearest_snr
 from dmzoo_training import classifiers, evaluate, histograms, paths
-from dmzoo_training.grid import RUNS
+from dmzoo_training.grid import RUNS, chosen
 from dmzoo_training.train import TrainConfig, load_pools
 from dmzoo_training.zoo_build import collect
 
@@ -43,7 +43,7 @@ def chosen_models(runs: Path = RUNS) -> dict[tuple[str, float], Path]:
         kind = results[0].get("kind", "binary")
         if kind not in ("binary", "multimodel_binary"):
             continue
-        best = max(results, key=lambda r: r["val_auc_best"])
+        best = chosen(results)
         key = best["benchmark"] if kind == "binary" else MULTIMODEL
         out[(key, best["snr"])] = Path(best["_dir"]) / "model.keras"
     return out
@@ -219,7 +219,7 @@ def parametric_wrong_snr(
         if first.get("kind") != "parametric" or first.get("benchmark") is None:
             continue
         bench = first["benchmark"]
-        best = max(results, key=lambda r: r["val_auc_best"])
+        best = chosen(results)
         net = keras.saving.load_model(Path(best["_dir"]) / "model.keras")
         pools = load_pools(bench, events_dir)
         grid = sorted(s for b, s in files if b == bench)

@@ -196,6 +196,12 @@ def train_grid(
     return results
 
 
+def chosen(results: list[dict]) -> dict:
+    """The repeat a model ships and is cross-checked with: the best validation AUC, the first
+    of equals in repeat order. Export, the cross-checks and the pruning all take this one."""
+    return max(results, key=lambda r: r["val_auc_best"])
+
+
 def keep_chosen_networks(model_ids: set[str], runs: Path = RUNS) -> None:
     """Delete the Keras files of every repeat but the chosen one (best validation AUC).
 
@@ -208,10 +214,10 @@ def keep_chosen_networks(model_ids: set[str], runs: Path = RUNS) -> None:
         results = [json.loads(p.read_text()) for p in paths_]
         if not results:
             continue
-        best = max(range(len(results)), key=lambda i: results[i]["val_auc_best"])
-        for i, (path, result) in enumerate(zip(paths_, results, strict=True)):
+        best = chosen(results)
+        for path, result in zip(paths_, results, strict=True):
             network = path.parent / "model.keras"
-            if i == best or not network.exists():
+            if result is best or not network.exists():
                 continue
             result["model_pruned"] = True
             storage.atomic_write_text(path, json.dumps(result, indent=1, sort_keys=True))

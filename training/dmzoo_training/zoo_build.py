@@ -13,7 +13,7 @@ import numpy as np
 from dmzoo import binning
 from dmzoo.registry import format_snr, sha256_file
 from dmzoo_training import classifiers, export, paths, storage
-from dmzoo_training.grid import ABSENT_MEANS, RUNS, with_defaults
+from dmzoo_training.grid import ABSENT_MEANS, RUNS, chosen, with_defaults
 
 log = logging.getLogger(__name__)
 
@@ -94,24 +94,24 @@ def export_all(zoo: Path = paths.ZOO, runs: Path = RUNS, events_dir: Path = path
     entries = []
     for model_id, results in sorted(collect(runs).items()):
         spec = classifiers.from_id(model_id)
-        chosen = max(results, key=lambda r: r["val_auc_best"])
+        pick = chosen(results)
         summary = summarize_repeats(results)
         metrics = {"auc": summary["auc"], "auc_std": summary["auc_std"]}
-        model = keras.saving.load_model(Path(chosen["_dir"]) / "model.keras")
-        training = {k: chosen.get(k) for k in ("seed", "epochs", "repeat", "b", "s")}
-        training["config"] = chosen["config"]
+        model = keras.saving.load_model(Path(pick["_dir"]) / "model.keras")
+        training = {k: pick.get(k) for k in ("seed", "epochs", "repeat", "b", "s")}
+        training["config"] = pick["config"]
         training["framework"] = f"keras {keras.__version__}"
-        snr = chosen["snr"]
+        snr = pick["snr"]
         if spec.conditioned:  # a parametric network's `snr` is the range it was trained over
-            snr = {"min": chosen["snr_range"][0], "max": chosen["snr_range"][1]}
+            snr = {"min": pick["snr_range"][0], "max": pick["snr_range"][1]}
         meta = export.metadata(
             spec,
             snr=snr,
-            b_train=chosen["b"],
-            metrics={**summary, "auc_this_model": chosen["auc"]},
+            b_train=pick["b"],
+            metrics={**summary, "auc_this_model": pick["auc"]},
             training=training,
             provenance=provenance(spec.pool_samples, events_dir),
-            normalization=chosen["config"]["arch"].get("normalization", "max"),
+            normalization=pick["config"]["arch"].get("normalization", "max"),
         )
         rel = f"models/{model_id}.onnx"
         digest = export.write_model(export.to_onnx(model, meta), zoo / rel)
@@ -122,7 +122,7 @@ def export_all(zoo: Path = paths.ZOO, runs: Path = RUNS, events_dir: Path = path
                 "sha256": digest,
                 "kind": spec.kind,
                 "benchmark": spec.benchmark,
-                "snr": chosen["snr"],
+                "snr": pick["snr"],
                 "metrics": metrics,
             }
         )
