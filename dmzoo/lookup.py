@@ -195,8 +195,18 @@ def answer(
 PARAMETRIC_KINDS = {"individual": "binary", "multimodel": "multimodel_binary"}
 
 
-def parametric_answer(zoo: Zoo, kind: str, benchmark: str, snr: float) -> AucAnswer | None:
-    """The parametric table's answer with the grid's beside it; None when the zoo has no
+@dataclass
+class ParametricTable:
+    """A parametric model's table for one benchmark: its AUCs and the nearest grid model's."""
+
+    model: str  # the parametric model's id
+    name: str  # the file within the zoo's tables/
+    rows: list[tables.AucRow]
+    grid_rows: list[tables.AucRow]  # empty: no grid model to compare (the multimodel one)
+
+
+def parametric_table(zoo: Zoo, kind: str, benchmark: str) -> ParametricTable | None:
+    """The parametric table answering a lookup kind for a benchmark; None when the zoo has no
     parametric model for the question, or its table no row for the benchmark (a benchmark
     the multimodel one was not tested on)."""
     found = parametric.entry(zoo, PARAMETRIC_KINDS.get(kind, ""), benchmark)
@@ -209,14 +219,22 @@ def parametric_answer(zoo: Zoo, kind: str, benchmark: str, snr: float) -> AucAns
             "ask for the grid's AUC (--grid)"
         )
     path = zoo.table_path(name)
-    rows = tables.read_table(path)
-    if benchmark not in {r.benchmark for r in rows}:
+    rows = [r for r in tables.read_table(path) if r.benchmark == benchmark]
+    if not rows:
         return None
     grid_rows = tables.read_table(path, auc_column="auc_grid")
-    out = answer(rows, benchmark, snr, kind=kind, zoo=zoo, table=name)
-    out.model_kind, out.model = "parametric", found.id
-    if any(r.benchmark == benchmark for r in grid_rows):  # else no grid model to compare
-        out.auc_grid = tables.lookup(grid_rows, benchmark, snr).auc
+    return ParametricTable(found.id, name, rows, [r for r in grid_rows if r.benchmark == benchmark])
+
+
+def parametric_answer(zoo: Zoo, kind: str, benchmark: str, snr: float) -> AucAnswer | None:
+    """The parametric table's answer with the grid's beside it; None as `parametric_table`."""
+    found = parametric_table(zoo, kind, benchmark)
+    if found is None:
+        return None
+    out = answer(found.rows, benchmark, snr, kind=kind, zoo=zoo, table=found.name)
+    out.model_kind, out.model = "parametric", found.model
+    if found.grid_rows:
+        out.auc_grid = tables.lookup(found.grid_rows, benchmark, snr).auc
     return out
 
 

@@ -32,6 +32,7 @@ from typing import Any
 from dmzoo import physics, templates
 from dmzoo.errors import InvalidParameterError, ModelNotFoundError
 from dmzoo.lookup import (
+    TABLE_FILES,
     AucAnswer,
     answer,
     check_benchmark,
@@ -39,6 +40,8 @@ from dmzoo.lookup import (
     kinds_for,
     missing_table_message,
     open_zoo,
+    parametric_answer,
+    parametric_table,
     rows_for,
     table_version,
 )
@@ -120,6 +123,9 @@ class ReachAnswer:
     sigma_signal_pb: float | None
     zoo_version: str
     notes: list[str] = field(default_factory=list)
+    table: str = ""  # the file within the zoo the curve was read from
+    model_kind: str = "grid"  # "parametric": one model fed S/sqrt(B); "grid": one per point
+    model: str | None = None  # the parametric model's id
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -226,6 +232,7 @@ def snr(
     benchmark: str | None = None,
     kind: str = "individual",
     zoo: Zoo | str | Path | None = None,
+    grid: bool = False,
 ) -> SnrReport:
     """S, B, S/sqrt(B) and the expected AUC per benchmark (see the module for S and B).
 
@@ -238,6 +245,7 @@ def snr(
         benchmark: one benchmark; every benchmark of the tables by default.
         kind: `individual`, `multimodel`, `multiclass` or `all`.
         zoo: the zoo to use; the shipped one by default.
+        grid: the grid models' tables even where the zoo has a parametric model.
 
     Raises:
         InvalidParameterError: a non-positive or NaN number, an efficiency outside (0, 1],
@@ -264,7 +272,8 @@ def snr(
         value = s_events / math.sqrt(background.events)
         _check_finite(s_events, value, background.events)
         answers = [
-            answer(table, name, value, kind=k, zoo=zoo)
+            (None if grid else parametric_answer(zoo, k, name, value))
+            or answer(table, name, value, kind=k, zoo=zoo)
             for k, table in found.items()
             if name in {r.benchmark for r in table}
         ]
@@ -375,8 +384,13 @@ def signal_reach(
     lumi_pb: float,
     efficiency: float | None,
     zoo_version: str,
+    table: str = "",
+    model: str | None = None,
 ) -> ReachAnswer:
-    """From the S/sqrt(B) a target needs (classifier, limit) to the signal sigma x efficiency."""
+    """From the S/sqrt(B) a target needs (classifier, limit) to the signal sigma x efficiency.
+
+    `model` is the parametric model whose table `table` was inverted, None for a grid table.
+    """
     classifier, optimal = need
     signal_pb = _signal_pb(classifier, background, lumi_pb)
     return ReachAnswer(
@@ -393,6 +407,9 @@ def signal_reach(
         sigma_signal_pb=signal_pb / efficiency if signal_pb is not None and efficiency else None,
         zoo_version=zoo_version,
         notes=_reach_notes(classifier, optimal, grid, target_auc) + _b_note(background.events),
+        table=table,
+        model_kind="parametric" if model else "grid",
+        model=model,
     )
 
 
@@ -404,11 +421,14 @@ def reach(
     backgrounds: str | tuple[physics.Background, ...] = physics.DEFAULT_BACKGROUND,
     kind: str = "individual",
     zoo: Zoo | str | Path | None = None,
+    grid: bool = False,
 ) -> tuple[list[ReachAnswer], list[str]]:
     """The smallest signal sigma x efficiency at which a classifier reaches target_auc.
 
     Inverts the table in log S/sqrt(B), then sigma x efficiency = S/sqrt(B) sqrt(sigma_B / L).
-    Returns the answers (one per benchmark and kind held) and notes on missing kinds.
+    Where the zoo has a parametric model for the question its table is inverted (it holds
+    points between the grid's too), unless `grid`. Returns the answers (one per benchmark and
+    kind held) and notes on missing kinds.
 
     Args:
         benchmark: one benchmark, or None / `all` for every benchmark of the tables.
@@ -417,6 +437,7 @@ def reach(
         backgrounds: Table 3 processes or `zoo_sm`, as for `snr`.
         kind: `individual`, `multimodel`, `multiclass` or `all`.
         zoo: the zoo to use; the shipped one by default.
+        grid: the grid models' tables even where the zoo has a parametric model.
 
     Raises:
         InvalidParameterError: a target outside (0.5, 1], a bad luminosity or background.
@@ -439,20 +460,24 @@ def reach(
     for name in names:
         sample = samples.get(name)
         for k, table in found.items():
-            grid = sorted(r.snr for r in table if r.benchmark == name)
-            if not grid:
+            param = None if grid else parametric_table(zoo, k, name)
+            rows = param.rows if param else [r for r in table if r.benchmark == name]
+            if not rows:
                 continue
+            points = sorted(r.snr for r in rows)
             answers.append(
                 signal_reach(
                     name,
-                    required_snr(table, name, target_auc),
+                    required_snr(rows, name, target_auc),
                     kind=k,
                     target_auc=target_auc,
-                    grid=(grid[0], grid[-1]),
+                    grid=(points[0], points[-1]),
                     background=background,
                     lumi_pb=lumi_pb,
                     efficiency=sample.selection_efficiency if sample else None,
-                    zoo_version=table_version(zoo, k),
+                    zoo_version=table_version(zoo, k, param.name if param else None),
+                    table=f"tables/{param.name if param else TABLE_FILES[k]}",
+                    model=param.model if param else None,
                 )
             )
     return answers, notes

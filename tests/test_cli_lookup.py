@@ -27,7 +27,7 @@ def test_auc_human_line_names_method_limit_and_zoo(capsys):
     # the parametric network, measured at 1.2 itself, answers by default
     assert main(["auc", "--benchmark", "spin1_offshell", "--snr", "1.2"]) == 0
     assert capsys.readouterr().out == (
-        "spin1_offshell, individual, parametric parametric-spin1_offshell, S/sqrt(B) = 1.2: "
+        "spin1_offshell, individual, parametric-spin1_offshell, S/sqrt(B) = 1.2: "
         "AUC 0.840 +- 0.004 (grid point), likelihood-ratio limit 0.843; nearest grid model 0.840 "
         "[zoo 0.1.0]\n"
     )
@@ -71,7 +71,7 @@ def test_snr_human_output_says_what_the_efficiency_multiplies(capsys):
     assert "S = sigma_signal x efficiency_signal x L" in out
     assert "spin1_offshell: efficiency_signal 0.4602 (zoo sample" in out
     assert "S = 3,198.1, S/sqrt(B) = 1.327" in out
-    assert "individual: AUC 0.863 +- 0.004 (interpolated in log S/sqrt(B))" in out
+    assert "individual, parametric-spin1_offshell: AUC 0.863 +- 0.004 (interpolated" in out
     assert "outside that range" in captured.err
 
 

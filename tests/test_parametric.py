@@ -260,7 +260,7 @@ def test_cli_auc_shows_the_grid_beside(zoo, capsys):
     args = ["auc", "--benchmark", "spin1_offshell", "--snr", "1.2", "--zoo", str(zoo)]
     assert main(args) == 0
     assert capsys.readouterr().out == (
-        "spin1_offshell, individual, parametric parametric-spin1_offshell, S/sqrt(B) = 1.2: "
+        "spin1_offshell, individual, parametric-spin1_offshell, S/sqrt(B) = 1.2: "
         f"AUC {0.7 + T * 0.1:.3f} +- 0.010 (interpolated in log S/sqrt(B)), likelihood-ratio "
         f"limit {0.72 + T * 0.1:.3f}; nearest grid model {0.68 + T * 0.11:.3f} [zoo test]\n"
     )
@@ -380,3 +380,45 @@ def test_the_summary_plot_draws_the_parametric_curve(zoo, tmp_path, monkeypatch,
     assert main([*args, "--zoo", str(zoo), "--plot", str(out)]) == 0
     assert out.read_bytes()[:4] == b"\x89PNG"
     assert set(read) == {"auc_parametric.csv"}  # the expected AUC and the curve, not the grid
+
+
+def test_snr_and_reach_read_the_parametric_table(zoo):
+    from dmzoo import sensitivity
+
+    lumi = 139000.0
+    # AUC 0.75 lies halfway, in log S/sqrt(B), between the parametric rows at 1 (0.70) and
+    # 1.5 (0.80); the limit's rows 0.72 and 0.82 reach it 30% of the way
+    (a,), _ = sensitivity.reach("spin1_offshell", lumi, target_auc=0.75, zoo=zoo)
+    assert (a.model_kind, a.model, a.table) == (
+        "parametric",
+        "parametric-spin1_offshell",
+        "tables/auc_parametric.csv",
+    )
+    assert a.classifier.snr == pytest.approx(math.sqrt(1.5))
+    assert a.likelihood_ratio.snr == pytest.approx(1.5**0.3)
+    (g,), _ = sensitivity.reach("spin1_offshell", lumi, target_auc=0.75, zoo=zoo, grid=True)
+    assert (g.model_kind, g.model, g.table) == ("grid", None, "tables/auc_individual.csv")
+    assert g.classifier.snr != pytest.approx(a.classifier.snr)
+
+    # forward: the S/sqrt(B) that cross section gives back reads the same table
+    (row,) = sensitivity.snr(
+        a.signal_pb, lumi, efficiency=1.0, benchmark="spin1_offshell", zoo=zoo
+    ).rows
+    assert row.snr == pytest.approx(math.sqrt(1.5))
+    (found,) = row.auc
+    assert (found.model, found.auc) == ("parametric-spin1_offshell", pytest.approx(0.75))
+    (row,) = sensitivity.snr(
+        a.signal_pb, lumi, efficiency=1.0, benchmark="spin1_offshell", zoo=zoo, grid=True
+    ).rows
+    assert row.auc[0].model_kind == "grid"
+
+
+def test_cli_reach_names_the_parametric_model(zoo, capsys):
+    args = ["reach", "--benchmark", "spin1_offshell", "--lumi", "139/fb", "--auc", "0.75"]
+    assert main([*args, "--zoo", str(zoo)]) == 0
+    assert capsys.readouterr().out.startswith(
+        "spin1_offshell, individual, AUC 0.75 at 139 fb^-1, parametric-spin1_offshell (zoo test)"
+    )
+    assert main([*args, "--zoo", str(zoo), "--grid", "--json"]) == 0
+    (answer,) = json.loads(capsys.readouterr().out)["answers"]
+    assert (answer["model_kind"], answer["table"]) == ("grid", "tables/auc_individual.csv")

@@ -21,7 +21,7 @@ def multiclass_zoo(tmp_path):
 
 
 def test_fifty_fb_at_139_per_fb_with_the_zoo_efficiency():
-    report = sensitivity.snr(0.05, LUMI, benchmark="spin1_offshell")
+    report = sensitivity.snr(0.05, LUMI, benchmark="spin1_offshell", grid=True)
     (row,) = report.rows
     assert report.background.processes == ["z_nunu"]
     assert report.background.events == pytest.approx(5_811_312.0)
@@ -108,7 +108,7 @@ def test_a_benchmark_without_a_measured_efficiency_asks_for_one(tmp_path):
 
 
 def test_reach_of_auc_0_9_at_139_per_fb():
-    (a,), notes = sensitivity.reach("spin1_offshell", LUMI, target_auc=0.9)
+    (a,), notes = sensitivity.reach("spin1_offshell", LUMI, target_auc=0.9, grid=True)
     assert notes == []
     # rows 1.5 -> 0.89067 and 2.2 -> 0.96380: t = (0.9 - 0.89067) / (0.96380 - 0.89067)
     t = (0.9 - 0.89067) / (0.96380 - 0.89067)
@@ -124,7 +124,7 @@ def test_reach_of_auc_0_9_at_139_per_fb():
     assert a.likelihood_ratio.snr == pytest.approx(1.5 * (2.2 / 1.5) ** t_opt)
     assert a.signal_pb_optimal < a.signal_pb
     # round trip: that cross section gives S/sqrt(B) back, and the table AUC 0.9
-    (row,) = sensitivity.snr(a.sigma_signal_pb, LUMI, benchmark="spin1_offshell").rows
+    (row,) = sensitivity.snr(a.sigma_signal_pb, LUMI, benchmark="spin1_offshell", grid=True).rows
     assert row.snr == pytest.approx(snr) and row.auc[0].auc == pytest.approx(0.9)
 
 

@@ -25,9 +25,21 @@ EFFICIENCY_HELP = (
 )
 
 
+grid_option = click.option(
+    "--grid",
+    is_flag=True,
+    help="The grid models' table even when the zoo has a parametric model.",
+)
+
+
 def _notes(notes: list[str]) -> None:
     for note in notes:
         tell("Note", note)
+
+
+def _model_text(a) -> str:
+    """Which parametric model answered, for an answer that came from one."""
+    return f", {a.model}" if a.model_kind == "parametric" else ""
 
 
 def _auc_text(a) -> str:
@@ -55,11 +67,7 @@ def _table_text(a) -> str:
 @click.option("--benchmark", required=True, help="Benchmark, e.g. spin1_offshell.")
 @click.option("--snr", type=float, required=True, help="S/sqrt(B), finite and > 0.")
 @click.option("--kind", type=KIND_CHOICE, default="individual", show_default=True)
-@click.option(
-    "--grid",
-    is_flag=True,
-    help="The grid models' table even when the zoo has a parametric model.",
-)
+@grid_option
 @zoo_options
 @json_option
 def auc(benchmark: str, snr: float, kind: str, grid: bool, zoo_path, as_json: bool) -> None:
@@ -82,9 +90,8 @@ def auc(benchmark: str, snr: float, kind: str, grid: bool, zoo_path, as_json: bo
         click.echo(dump({"answers": [a.to_dict() for a in answers], "notes": notes}))
         return
     for a in answers:
-        model = f", parametric {a.model}" if a.model_kind == "parametric" else ""
         click.echo(
-            f"{a.benchmark}, {a.kind}{model}, S/sqrt(B) = {a.snr:g}: {_auc_text(a)} "
+            f"{a.benchmark}, {a.kind}{_model_text(a)}, S/sqrt(B) = {a.snr:g}: {_auc_text(a)} "
             f"[zoo {a.zoo_version}]"
         )
 
@@ -155,10 +162,11 @@ def tables(kind: str, fmt: str | None, output: Path | None, zoo_path) -> None:
 @click.option("--background", default="z_nunu", show_default=True, help=BACKGROUND_HELP)
 @click.option("--benchmark", default=None, help="One benchmark (default: all in the tables).")
 @click.option("--kind", type=KIND_CHOICE, default="individual", show_default=True)
+@grid_option
 @zoo_options
 @json_option
 def snr(
-    sigma_signal, efficiency_signal, lumi, background, benchmark, kind, zoo_path, as_json
+    sigma_signal, efficiency_signal, lumi, background, benchmark, kind, grid, zoo_path, as_json
 ) -> None:
     """S, B, S/sqrt(B) and the expected AUC per benchmark, from cross sections.
 
@@ -181,6 +189,7 @@ def snr(
         benchmark=benchmark,
         kind=kind,
         zoo=open_zoo(zoo_path),
+        grid=grid,
     )
     _notes(report.notes)
     if as_json:
@@ -235,7 +244,7 @@ def _snr_text(r) -> str:
             f"({row.efficiency_source}), S = {_events(row.signal_events, 1)}, "
             f"S/sqrt(B) = {row.snr:.4g}"
         )
-        lines += [f"    {a.kind}: {_auc_text(a)}" for a in row.auc]
+        lines += [f"    {a.kind}{_model_text(a)}: {_auc_text(a)}" for a in row.auc]
     return "\n".join(lines)
 
 
@@ -245,12 +254,14 @@ def _snr_text(r) -> str:
 @click.option("--auc", "target_auc", type=float, default=0.9, show_default=True, help="Target AUC.")
 @click.option("--background", default="z_nunu", show_default=True, help=BACKGROUND_HELP)
 @click.option("--kind", type=KIND_CHOICE, default="individual", show_default=True)
+@grid_option
 @zoo_options
 @json_option
-def reach(benchmark, lumi, target_auc, background, kind, zoo_path, as_json) -> None:
+def reach(benchmark, lumi, target_auc, background, kind, grid, zoo_path, as_json) -> None:
     """The smallest signal cross section x efficiency at which a classifier reaches an AUC.
 
-    The table is inverted in log S/sqrt(B); sigma x efficiency = S/sqrt(B) sqrt(sigma_B / L).
+    The table is inverted in log S/sqrt(B), the parametric model's where the zoo has one
+    (--grid: the grid models'); sigma x efficiency = S/sqrt(B) sqrt(sigma_B / L).
     The likelihood-ratio limit's S/sqrt(B) is given beside it: below it no histogram
     classifier reaches the target.
 
@@ -268,6 +279,7 @@ def reach(benchmark, lumi, target_auc, background, kind, zoo_path, as_json) -> N
         backgrounds=_backgrounds(background),
         kind=kind,
         zoo=open_zoo(zoo_path),
+        grid=grid,
     )
     _notes(notes)
     if as_json:
@@ -283,6 +295,7 @@ def _reach_text(a) -> str:
     head = (
         f"{a.benchmark}, {a.kind}, AUC {a.target_auc:g} at {physics.format_luminosity(a.lumi_pb)}"
     )
+    head += _model_text(a)
     lines = [f"{head} (zoo {a.zoo_version})", "  " + _background_text(a.background, a.lumi_pb)]
     if a.signal_pb is not None:
         bound = "at most " if a.classifier.status == "at or below the grid" else ""
