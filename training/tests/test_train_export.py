@@ -96,3 +96,27 @@ def test_tables_from_runs(trained, tmp_path):
     cells = lines[1].split(",")
     assert float(cells[8]) == pytest.approx(float(cells[2]) / float(cells[5]), abs=2e-5)
     assert 0.0 < float(cells[7]) < 0.05  # the test set's own error on the AUC
+
+
+def test_top_ups_only_for_the_kinds_compared_point_by_point():
+    def result(model_id, kind, snr, auc):
+        return {"id": model_id, "kind": kind, "snr": snr, "auc": auc}
+
+    results = [
+        result("binary-alp-snr1", "binary", 1.0, 0.60),
+        result("binary-alp-snr1", "binary", 1.0, 0.56),
+        result("binary-alp-snr10", "binary", 10.0, 0.99),  # outside [0.55, 0.95]
+        result("multimodel_binary-snr1", "multimodel_binary", 1.0, 0.8),
+        result("multiclass-snr1", "multiclass", 1.0, 0.8),
+        result("alp_vs_spin1_onshell-snr1", "model_vs_model", 1.0, 0.8),
+        result("parametric-alp", "parametric", None, 0.8),
+    ]
+    jobs = grid.top_ups(results)
+    assert [(j.model_id, j.repeat) for j in jobs] == [
+        ("binary-alp-snr1", 2),
+        ("binary-alp-snr1", 3),
+        ("binary-alp-snr1", 4),
+        ("multimodel_binary-snr1", 2),
+        ("multimodel_binary-snr1", 3),
+        ("multimodel_binary-snr1", 4),
+    ]
