@@ -47,7 +47,7 @@ def generate(samples, target, workers, data_dir, no_progress) -> None:
     from dmzoo_training.benchmarks import ALL_SAMPLES, SAMPLES
     from dmzoo_training.generate import generate as run
 
-    names = samples or tuple(SAMPLES)  # the zoo's; the 13 TeV ones only by name
+    names = samples or tuple(SAMPLES)  # the zoo's; the 13 TeV and background ones by name
     unknown = [n for n in names if n not in ALL_SAMPLES]
     if unknown:
         raise click.BadParameter(

@@ -65,8 +65,16 @@ def run_task(args: tuple[Task, str]) -> tuple[Task, int]:
     if out.exists():
         return task, task.n_events
     sample = SAMPLES[task.sample]
-    got = pythia_run.generate_jets(task_settings(sample, task), task.seed, task.n_events)
+    got = pythia_run.generate_jets(
+        task_settings(sample, task), task.seed, task.n_events, monojet=sample.monojet
+    )
     keep = select(got["pt"], got["eta"], sample.pt_min)
+    extra = {}
+    if sample.monojet:
+        vetoed = keep & (got["n_leptons"] > 0)
+        keep &= ~vetoed
+        extra = {b: got[b][keep] for b in storage.MONOJET_BRANCHES}
+        extra["n_vetoed"] = np.int64(vetoed.sum())
     tmp = out.with_name(f".{out.name}.tmp.npz")
     np.savez(
         tmp,
@@ -76,6 +84,7 @@ def run_task(args: tuple[Task, str]) -> tuple[Task, int]:
         sigma_pb=got["sigma_pb"],
         sigma_err_pb=got["sigma_err_pb"],
         n_failed=got["n_failed"],
+        **extra,
     )
     os.replace(tmp, out)
     return task, task.n_events
@@ -99,35 +108,36 @@ def plan_round(sample: Sample, r: int, scan: dict | None) -> list[Task]:
 
 def merge_round(sample: Sample, tasks: list[Task], work: Path, out_dir: Path) -> dict:
     """Concatenate a round's tasks in task order and write the round file."""
-    arrays: dict[str, list[np.ndarray]] = {b: [] for b in storage.BRANCHES}
+    arrays: dict[str, list[np.ndarray]] = {}
     records = []
     for t in tasks:
         with np.load(work / f"{t.name}.npz") as z:
             n_sel = len(z["jet_pt"])
-            for b in ("jet_pt", "jet_eta", "jet_phi"):
-                arrays[b].append(z[b])
-            arrays["m_pair"].append(np.full(n_sel, t.mass, dtype=np.float32))
-            records.append(
-                {
-                    "index": t.index,
-                    "seed": t.seed,
-                    "mass": t.mass,
-                    "n_generated": t.n_events,
-                    "n_selected": n_sel,
-                    "n_failed": int(z["n_failed"]),
-                    "sigma_pb": float(z["sigma_pb"]),
-                    "sigma_err_pb": float(z["sigma_err_pb"]),
-                }
-            )
+            for b in ("jet_pt", "jet_eta", "jet_phi", *storage.MONOJET_BRANCHES):
+                if b in z:
+                    arrays.setdefault(b, []).append(z[b])
+            if sample.is_mixture:
+                arrays.setdefault("m_pair", []).append(np.full(n_sel, t.mass, np.float32))
+            task_record = {
+                "index": t.index,
+                "seed": t.seed,
+                "mass": t.mass,
+                "n_generated": t.n_events,
+                "n_selected": n_sel,
+                "n_failed": int(z["n_failed"]),
+                "sigma_pb": float(z["sigma_pb"]),
+                "sigma_err_pb": float(z["sigma_err_pb"]),
+            }
+            if "n_vetoed" in z:
+                task_record["n_lepton_vetoed"] = int(z["n_vetoed"])
+            records.append(task_record)
     merged = {b: np.concatenate(v) for b, v in arrays.items()}
-    if not sample.is_mixture:
-        merged.pop("m_pair")
     record = {
         "sample": sample.name,
         "round": tasks[0].round,
         "generator": f"pythia8mc {pythia_run.generator_version()}",
         "settings": [*pythia_run.COMMON_SETTINGS, *task_settings(sample, tasks[0])],
-        "selection": {"pt_gev": (sample.pt_min, PT_SELECT[1]), "abs_eta_max": ETA_SELECT},
+        "selection": _selection_record(sample),
         "n_generated": sum(r["n_generated"] for r in records),
         "n_selected": sum(r["n_selected"] for r in records),
         "tasks": records,
@@ -139,6 +149,17 @@ def merge_round(sample: Sample, tasks: list[Task], work: Path, out_dir: Path) ->
     for t in tasks:
         (work / f"{t.name}.npz").unlink()
     return record
+
+
+def _selection_record(sample: Sample) -> dict:
+    out = {"pt_gev": (sample.pt_min, PT_SELECT[1]), "abs_eta_max": ETA_SELECT}
+    if sample.monojet:
+        out["lepton_veto"] = {
+            "what": "isolated electron or muon (not from a hadron decay), generator level",
+            "pt_min_gev": pythia_run.LEPTON_PT_MIN,
+            "abs_eta_max": pythia_run.LEPTON_ETA_MAX,
+        }
+    return out
 
 
 def load_scan(sample: Sample, out_dir: Path) -> dict | None:
@@ -233,6 +254,7 @@ def summarize(sample: Sample, out_dir: Path, scan: dict | None) -> dict:
         )
     else:
         sigma = scan["sigma_total_pb"]
+    vetoed = sum(t.get("n_lepton_vetoed", 0) for r in records for t in r["tasks"])
     return {
         "sample": sample.name,
         "generator": records[0]["generator"] if records else None,
@@ -248,4 +270,5 @@ def summarize(sample: Sample, out_dir: Path, scan: dict | None) -> dict:
         "m_dm_gev": sample.m_dm if sample.is_mixture else None,
         "spin": sample.spin,
         "sqrt_s_gev": sample.e_cm,
+        **({"n_lepton_vetoed": vetoed} if sample.monojet else {}),
     }

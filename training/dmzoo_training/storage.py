@@ -2,7 +2,8 @@
 
 A sample lives in `data/events/<name>/`: `round-NNN.root` holds a TTree `events` with the
 selected events' leading jet (`jet_pt`, `jet_eta`, `jet_phi`, float32; `m_pair`, the invisible
-system's mass, for mediator mixtures) and `round-NNN.json` records how it was made. Rounds are
+system's mass, for mediator mixtures; `met`, `met_phi` and `dphi_min` for the W+jet and ttbar
+backgrounds) and `round-NNN.json` records how it was made. Rounds are
 written once (temporary name, then rename) and never rewritten, so git keeps one copy of each.
 The branch names are the runtime's flat-ntuple defaults: `dmzoo score round-000.root` works.
 """
@@ -16,6 +17,8 @@ from pathlib import Path
 import numpy as np
 
 BRANCHES = ("jet_pt", "jet_eta", "jet_phi", "m_pair")
+# what the background samples beside Z(->nunu)+jet add (pythia_run.monojet_record)
+MONOJET_BRANCHES = ("met", "met_phi", "dphi_min")
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -28,7 +31,11 @@ def write_round(path: Path, arrays: dict[str, np.ndarray], record: dict) -> None
     """Write one round's events and its JSON record, each atomically."""
     import uproot
 
-    branches = {k: np.asarray(arrays[k], dtype=np.float32) for k in BRANCHES if k in arrays}
+    branches = {
+        k: np.asarray(arrays[k], dtype=np.float32)
+        for k in (*BRANCHES, *MONOJET_BRANCHES)
+        if k in arrays
+    }
     tmp = path.with_name(f".{path.name}.tmp")
     with uproot.recreate(tmp, compression=uproot.LZMA(9)) as f:
         f.mktree("events", {k: np.float32 for k in branches}, title="leading jet per event")

@@ -1,5 +1,6 @@
 """Pythia facts the generation relies on (seconds each)."""
 
+import numpy as np
 import pytest
 
 pythia8mc = pytest.importorskip("pythia8mc")
@@ -50,3 +51,52 @@ def test_thirteen_tev_samples_set_their_beam_energy():
         mixture.narrow(SAMPLES["spin1_onshell"], 1000.0, mixture.REL_WIDTH), 3, 2000
     )[0]
     assert lower < 0.95 * higher  # a 1 TeV mediator is made less often at 13 TeV
+
+
+def test_monojet_record_of_z_to_neutrinos_balances_the_jet():
+    from dmzoo_training.benchmarks import SM_SETTINGS
+
+    got = pythia_run.generate_jets(list(SM_SETTINGS), 21, 300, monojet=True)
+    sel = got["pt"] > 130
+    assert sel.sum() > 30
+    assert (got["n_leptons"] == 0).all()  # Z -> neutrinos: nothing to veto
+    # the neutrinos recoil against the jets: MET near the leading jet's pT, opposite in phi
+    ratio = got["met"][sel] / got["pt"][sel]
+    assert 0.8 < np.median(ratio) < 1.2
+    dphi = np.abs((got["phi"][sel] - got["met_phi"][sel] + np.pi) % (2 * np.pi) - np.pi)
+    assert np.median(dphi) > 2.8
+    assert (got["dphi_min"][sel] <= dphi + 1e-9).all()
+
+
+def test_w_background_sample_vetoes_isolated_leptons(tmp_path):
+    import uproot
+
+    from dmzoo_training import storage
+    from dmzoo_training.benchmarks import BACKGROUND_SAMPLES
+    from dmzoo_training.generate import Task, merge_round, run_task
+
+    sample = BACKGROUND_SAMPLES["w_lnu"]
+    task = Task(sample.name, 0, 0, 400, 7, 0.0)
+    run_task((task, str(tmp_path)))
+    out = tmp_path / "out"
+    out.mkdir()
+    record = merge_round(sample, [task], tmp_path, out)
+    (t,) = record["tasks"]
+    # two thirds of the W decays give an electron or muon, mostly inside the tracker
+    assert 0.3 < t["n_lepton_vetoed"] / (t["n_lepton_vetoed"] + t["n_selected"]) < 0.8
+    assert record["selection"]["lepton_veto"]["pt_min_gev"] == 10.0
+    with uproot.open(out / "round-000.root") as f:
+        events = f["events"].arrays(library="np")
+    assert set(events) == {"jet_pt", "jet_eta", "jet_phi", *storage.MONOJET_BRANCHES}
+    assert (events["jet_pt"] >= 100.0).all() and (events["met"] >= 0).all()
+    assert ((events["dphi_min"] >= 0) & (events["dphi_min"] <= np.pi + 1e-6)).all()
+
+
+def test_min_dphi_takes_jets_above_30_gev_only():
+    pt = np.array([[200.0, 50.0, 20.0], [150.0, 10.0, 0.0]])
+    phi = np.array([[0.0, 2.0, 3.0], [1.0, 3.0, 0.0]])
+    met_phi = np.array([3.1, -2.0])
+    got = pythia_run.min_dphi(pt, phi, met_phi)
+    # event 1: the 20 GeV jet at 3.0 is ignored; the 50 GeV one at 2.0 is 1.1 away
+    # event 2: only the leading jet counts, 3.0 away (the long way round is 2 pi - 3.0)
+    assert got == pytest.approx([1.1, 3.0])
