@@ -445,7 +445,7 @@ def reach(
 
     >>> (a,), _ = reach("spin1_offshell", 139000.0, target_auc=0.9)
     >>> round(a.classifier.snr, 4), round(a.signal_pb * 1000, 2)  # fb
-    (1.5751, 27.32)
+    (1.5753, 27.32)
     """
     target_auc = check_target_auc(target_auc)
     lumi_pb = physics.check_positive(lumi_pb, what="the luminosity")
@@ -460,10 +460,11 @@ def reach(
     for name in names:
         sample = samples.get(name)
         for k, table in found.items():
-            param = None if grid else parametric_table(zoo, k, name)
-            rows = param.rows if param else [r for r in table if r.benchmark == name]
-            if not rows:
+            rows = [r for r in table if r.benchmark == name]
+            if not rows:  # as `snr`: a kind answers the benchmarks its table holds
                 continue
+            param = None if grid else parametric_table(zoo, k, name)
+            rows = param.rows if param else rows
             points = sorted(r.snr for r in rows)
             answers.append(
                 signal_reach(

@@ -274,6 +274,7 @@ def train_one(
 
     from dmzoo_training.model import build
 
+    task_started = time.time()
     spec = classifiers.binary(spec) if isinstance(spec, str) else spec
     key = spec.seed_key
     seed = seed_of(key, snr, repeat)
@@ -320,6 +321,8 @@ def train_one(
     result.update(
         evaluate.measure(lambda x: _predict(model, x, spec), pools, spec, snr, b, s, config.n_test)
     )
+    # the whole task (validation draw, start, fit, test measurement); `seconds` is the fit
+    result["seconds_task"] = round(time.time() - task_started, 1)
     _save(model, result, out_dir)
     return result
 
@@ -350,6 +353,7 @@ def train_parametric(
 
     from dmzoo_training.model import build_parametric
 
+    task_started = time.time()
     key = spec.seed_key
     seed = seed_of(key, repeat)
     _configure_tf(seed)
@@ -404,5 +408,6 @@ def train_parametric(
         "history": history,
     }
     result.update(evaluate.measure_parametric(predict, pools, spec, b, config.n_test))
+    result["seconds_task"] = round(time.time() - task_started, 1)
     _save(model, result, out_dir)
     return result
