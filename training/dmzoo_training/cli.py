@@ -185,7 +185,12 @@ def validate(whats) -> None:
 
 
 EVALUATIONS = ("wrong-snr", "wrong-model", "parametric", "parametric-wrong-snr", "binning")
-ROBUSTNESS = {"full-sm": "auc_full_sm", "energy": "auc_energy", "detector": "auc_detector"}
+ROBUSTNESS = {
+    "full-sm": "auc_full_sm",
+    "energy": "auc_energy",
+    "detector": "auc_detector",
+    "scales": "auc_scales",
+}
 
 
 @main.command()
@@ -203,9 +208,10 @@ def evaluate(whats) -> None:
     Writes auc_wrong_snr, auc_wrong_model, auc_parametric (the benchmarks' parametric networks),
     auc_parametric_multimodel, auc_parametric_wrong_snr and auc_binning (appendix D: bins,
     log pT, lower pT edge), each as .csv and .json. By name only, the shipped parametric
-    networks in other worlds: full-sm (Z + W + ttbar as the SM), energy (13 TeV histograms)
-    and detector (jet energy scale and resolution shifts): auc_full_sm, auc_energy,
-    auc_detector, written when their samples exist.
+    networks in other worlds: full-sm (Z + W + ttbar as the SM), energy (13 TeV histograms),
+    detector (jet energy scale and resolution shifts) and scales (the generator's
+    renormalisation and factorisation scales): auc_full_sm, auc_energy, auc_detector,
+    auc_scales, written when their samples exist.
     """
     from dmzoo_training import crosscheck, plots
     from dmzoo_training.zoo_build import refresh_manifest, write_table

@@ -54,7 +54,7 @@ def select(pt: np.ndarray, eta: np.ndarray, pt_min: float = PT_SELECT[0]) -> np.
 
 def task_settings(sample: Sample, task: Task) -> list[str]:
     if not sample.is_mixture:
-        return [*sample.settings, *sample.energy_settings]
+        return [*sample.settings, *sample.extra_settings]
     return mixture.narrow(sample, task.mass, mixture.REL_WIDTH)
 
 

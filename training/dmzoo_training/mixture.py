@@ -37,10 +37,11 @@ def _family(sample: Sample) -> mediators.Family:
 
 
 def narrow(sample: Sample, m: float, rel_width: float | None) -> list[str]:
-    """Pythia settings of the sample's narrow mediator at mass m, at the sample's energy."""
+    """Pythia settings of the sample's narrow mediator at mass m, at the sample's energy and
+    under its variation."""
     fam = _family(sample)
     settings = pythia_run.narrow_settings(fam.processes, fam.extra, fam.pid, m, rel_width)
-    return [*settings, *sample.energy_settings]
+    return [*settings, *sample.extra_settings]
 
 
 def cell_masses(edges: np.ndarray) -> np.ndarray:

@@ -33,7 +33,7 @@ import numpy as np
 
 from dmzoo import binning
 from dmzoo_training import detector, histograms, paths, storage
-from dmzoo_training.benchmarks import ALL_SAMPLES, SM_STITCH_PT
+from dmzoo_training.benchmarks import ALL_SAMPLES, SCALE_VARIATIONS, SM_STITCH_PT
 from dmzoo_training.classifiers import VERSUS
 from dmzoo_training.histograms import seed_of
 
@@ -68,15 +68,39 @@ def sample_events(name: str, events_dir: Path = paths.EVENTS) -> dict[str, np.nd
     """Every stored event of a sample with its weight, the sample's cross section per
     generated event (pb); an SM sample is stitched with its tail sample where that exists."""
     ev = _weighted(name, events_dir)
-    tail = SM_TAILS.get(name)
-    if tail and (events_dir / tail / "sample.json").exists():
+    found = _tail(name, events_dir)
+    if found is not None:
+        tail, factor = found
         high = _weighted(tail, events_dir)
+        high["weight"] *= factor
         low, high = (
             _keep(ev, ev["jet_pt"] < SM_STITCH_PT),
             _keep(high, high["jet_pt"] >= SM_STITCH_PT),
         )
         ev = {k: np.concatenate([low[k], high[k]]) for k in ev}
     return ev
+
+
+def _tail(name: str, events_dir: Path) -> tuple[str, float] | None:
+    """The tail sample an SM sample is stitched with, and a factor on its weights.
+
+    The systematics' SM samples have no tail of their own: they take the nominal one, scaled
+    by their rate over the nominal systematics sample's, so that a scale variation moves the
+    tail with the rest (its shape change above the edge is the one thing left out).
+    """
+    if name.startswith("sm_syst_"):
+        nominal = "sm_syst_nominal"
+        if not (_present("sm_tail", events_dir) and _present(nominal, events_dir)):
+            return None
+        return "sm_tail", _sigma(name, events_dir) / _sigma(nominal, events_dir)
+    tail = SM_TAILS.get(name)
+    return (tail, 1.0) if tail and _present(tail, events_dir) else None
+
+
+def _sigma(name: str, events_dir: Path) -> float:
+    import json
+
+    return json.loads((events_dir / name / "sample.json").read_text())["sigma_generated_pb"]
 
 
 def _weighted(name: str, events_dir: Path) -> dict[str, np.ndarray]:
@@ -185,14 +209,30 @@ def _present(name: str, events_dir: Path) -> bool:
     return (events_dir / name / "sample.json").exists()
 
 
-def nominal_world(benchmarks, events_dir: Path = paths.EVENTS, shift: Shift = NOMINAL) -> World:
-    """The zoo's own world (14 TeV, Z(->nunu)+jet), optionally under a detector shift."""
+def nominal_world(
+    benchmarks, events_dir: Path = paths.EVENTS, shift: Shift = NOMINAL, tag: str | None = None
+) -> World:
+    """The zoo's own world (14 TeV, Z(->nunu)+jet), optionally under a detector shift; with
+    `tag`, from the systematics samples of that scale variation (`<name>_syst_<tag>`)."""
     name = "nominal" if shift == NOMINAL else f"jes {shift.jes:+g}, jer {shift.jer:+g}"
+    if tag is not None and tag != "nominal":
+        name = f"scales {tag}"
     return World(
         name,
-        template(sample_events("sm", events_dir), shift, seed_of("shift", "sm")),
-        {b: template(sample_events(b, events_dir), shift, seed_of("shift", b)) for b in benchmarks},
+        template(sample_events(syst_name("sm", tag), events_dir), shift, seed_of("shift", "sm")),
+        {
+            b: template(sample_events(syst_name(b, tag), events_dir), shift, seed_of("shift", b))
+            for b in benchmarks
+        },
     )
+
+
+def syst_name(base: str, tag: str | None) -> str:
+    return base if tag is None else f"{base}_syst_{tag}"
+
+
+def _have_syst(benchmarks, tag: str, events_dir: Path) -> bool:
+    return all(_present(syst_name(b, tag), events_dir) for b in ("sm", *benchmarks))
 
 
 def full_sm_world(nominal: World, events_dir: Path = paths.EVENTS) -> World | None:
@@ -233,15 +273,32 @@ DETECTOR_SHIFTS = (Shift(jes=-JES), Shift(jes=JES), Shift(jer=JER))
 
 
 def detector_rows(benchmarks, snrs, predict_for, events_dir: Path = paths.EVENTS) -> list[dict]:
-    """The jet energy scale and resolution variations; a variation the samples' stored range
-    cannot carry is skipped with a log line (see the module)."""
-    nominal = nominal_world(benchmarks, events_dir)
+    """The jet energy scale and resolution variations, on the systematics samples (stored
+    from 100 GeV) where they exist, else on the zoo's, where upward shifts are skipped with a
+    log line (see the module)."""
+    tag = "nominal" if _have_syst(benchmarks, "nominal", events_dir) else None
+    nominal = nominal_world(benchmarks, events_dir, tag=tag)
     rows = []
     for shift in DETECTOR_SHIFTS:
-        if truncated(["sm", *benchmarks], shift):
+        if tag is None and truncated(["sm", *benchmarks], shift):
             log.info("skipping %s: the samples start at the histogram's edge", shift)
             continue
-        world = nominal_world(benchmarks, events_dir, shift)
+        world = nominal_world(benchmarks, events_dir, shift, tag)
+        rows += [compare(nominal, world, b, s, predict_for(b)) for b in benchmarks for s in snrs]
+    return rows
+
+
+def scale_rows(benchmarks, snrs, predict_for, events_dir: Path = paths.EVENTS) -> list[dict]:
+    """The renormalisation and factorisation scale variations against the same generation at
+    the nominal scales; none until those samples exist."""
+    if not _have_syst(benchmarks, "nominal", events_dir):
+        return []
+    nominal = nominal_world(benchmarks, events_dir, tag="nominal")
+    rows = []
+    for tag in (t for t in SCALE_VARIATIONS if t != "nominal"):
+        if not _have_syst(benchmarks, tag, events_dir):
+            continue
+        world = nominal_world(benchmarks, events_dir, tag=tag)
         rows += [compare(nominal, world, b, s, predict_for(b)) for b in benchmarks for s in snrs]
     return rows
 
@@ -267,11 +324,13 @@ def study_rows(
     events_dir: Path = paths.EVENTS,
     zoo_root: Path = paths.ZOO,
 ) -> list[dict]:
-    """The rows of one study: `full-sm`, `energy` or `detector`; none when its samples are
-    not generated yet."""
+    """The rows of one study: `full-sm`, `energy`, `detector` or `scales`; none when its
+    samples are not generated yet."""
     predict_for = shipped_predict(zoo_root)
     if study == "detector":
         return detector_rows(benchmarks, snrs, predict_for, events_dir)
+    if study == "scales":
+        return scale_rows(benchmarks, snrs, predict_for, events_dir)
     if study == "energy":
         worlds = energy_worlds(benchmarks, events_dir)
         if worlds is None:
