@@ -265,14 +265,6 @@ hypotheses on the same test histograms: no histogram classifier can beat it.
     return front_matter(rows, manifest["zoo_version"]) + body
 
 
-def _table(zoo: Path, name: str) -> list[dict] | None:
-    path = zoo / "tables" / f"{name}.csv"
-    if not path.exists():
-        return None
-    with open(path, newline="") as f:
-        return list(csv.DictReader(f))
-
-
 def _f(rows: list[dict], key: str) -> list[float]:
     return [float(r[key]) for r in rows if r.get(key) not in (None, "")]
 
@@ -285,7 +277,7 @@ def _off(rows: list[dict], a: str, b: str) -> list[dict]:
 def _comparison_lines(zoo: Path) -> list[str]:
     """One line per comparison table present, with its headline numbers and its figure."""
     lines = []
-    if rows := _table(zoo, "auc_wrong_snr"):
+    if rows := card_kinds.table(zoo, "auc_wrong_snr"):
         off = _off(rows, "snr_train", "snr_test")
         near = [r for r in off if 0.6 < float(r["snr_train"]) / float(r["snr_test"]) < 1.7]
         lines.append(
@@ -293,7 +285,7 @@ def _comparison_lines(zoo: Path) -> list[str]:
             f"grid step away keeps at least {min(_f(near, 'ratio_to_matched')):.3f} of the "
             f"matched AUC; anywhere on the grid at least {min(_f(off, 'ratio_to_matched')):.3f}."
         )
-    if rows := _table(zoo, "auc_parametric_wrong_snr"):
+    if rows := card_kinds.table(zoo, "auc_parametric_wrong_snr"):
         off = _off(rows, "snr_stated", "snr_test")
         lines.append(
             f"- The parametric networks told the wrong S/sqrt(B) (`auc_parametric_wrong_snr.csv`, "
@@ -301,20 +293,20 @@ def _comparison_lines(zoo: Path) -> list[str]:
             f"of the AUC told the truth, the grid networks at least "
             f"{min(_f(off, 'ratio_grid_to_matched')):.3f} on the same histograms."
         )
-    if rows := _table(zoo, "auc_wrong_model"):
+    if rows := card_kinds.table(zoo, "auc_wrong_model"):
         off = _off(rows, "trained_on", "tested_on")
         lines.append(
             f"- Wrong model (section 4.3, `auc_wrong_model.csv`): a network of another of the "
             f"four comparison models keeps {min(_f(off, 'ratio_to_matched')):.3f} to "
             f"{max(_f(off, 'ratio_to_matched')):.3f} of the tested model's own AUC."
         )
-    if rows := _table(zoo, "auc_event_level"):
+    if rows := card_kinds.table(zoo, "auc_event_level"):
         lines.append(
             f"- Event by event (section 3.1, `auc_event_level.csv`): a network of Table 2's shape on "
             f"single events reaches an AUC per event of {min(_f(rows, 'auc_event')):.3f} to "
             f"{max(_f(rows, 'auc_event')):.3f}."
         )
-    if rows := _table(zoo, "auc_event_combination"):
+    if rows := card_kinds.table(zoo, "auc_event_combination"):
         diff = [
             float(r["auc_combined"]) - float(r["auc_histogram"]) for r in rows if r["auc_histogram"]
         ]
@@ -323,7 +315,7 @@ def _comparison_lines(zoo: Path) -> list[str]:
             f"`auc_event_combination.csv`) lands within {min(diff):+.3f} to {max(diff):+.3f} of "
             f"the histogram networks on the same test histograms (mean {sum(diff) / len(diff):+.4f})."
         )
-    if rows := _table(zoo, "auc_binning"):
+    if rows := card_kinds.table(zoo, "auc_binning"):
         at1 = [r for r in rows if float(r["snr"]) == 1.0]
         by = {}
         for r in at1:
