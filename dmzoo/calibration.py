@@ -164,12 +164,14 @@ def calibrate(
     signal_probabilities: np.ndarray,
     n_toys: int = DEFAULT_TOYS,
     seed: int = DEFAULT_SEED,
+    null_probabilities: np.ndarray | None = None,
 ) -> tuple[Calibration, ToyScores]:
     """Compare the observed score with n_toys SM-only and n_toys signal pseudo-experiments.
 
     `statistic` maps a batch of raw counts [k, 30, 30] to k scores. SM-only and signal toys
     come from independent streams of one seed, so the SM-only toys (and the p-value) do not
-    depend on the benchmark or S/sqrt(B) asked for.
+    depend on the benchmark or S/sqrt(B) asked for. `null_probabilities` replaces the SM as
+    the hypothesis the p-value tests (a model-vs-model question's SM + the other signal).
     """
     sm_only, signal_bkg, signal_sig = (
         np.random.default_rng(child) for child in np.random.SeedSequence(seed).spawn(3)
@@ -183,7 +185,8 @@ def calibrate(
         b,
         s,
     )
-    sm = toy_scores(statistic, (sm_only,), n_toys, n_events, sm_probabilities)
+    null = sm_probabilities if null_probabilities is None else null_probabilities
+    sm = toy_scores(statistic, (sm_only,), n_toys, n_events, null)
     signal = toy_scores(
         statistic, (signal_bkg, signal_sig), n_toys, b, sm_probabilities, s, signal_probabilities
     )

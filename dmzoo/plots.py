@@ -72,10 +72,11 @@ def draw_score(ax, result) -> None:
     import mplhep
 
     cal = result.calibration
+    null = f"SM + {result.versus}" if getattr(result, "versus", None) else "SM only"
     edges = np.linspace(0.0, 1.0, SCORE_BINS + 1)
     if result.toys is not None:
         for scores, colour, label in (
-            (result.toys.sm, SM_COLOUR, "SM only"),
+            (result.toys.sm, SM_COLOUR, null),
             (result.toys.signal, SIGNAL_COLOUR, f"SM + {result.benchmark}"),
         ):
             h, _ = np.histogram(np.clip(scores, 0.0, 1.0), edges)
@@ -99,7 +100,7 @@ def draw_score(ax, result) -> None:
     ax.set_xlabel(f"score of {result.model}")
     ax.set_ylabel("pseudo-experiments")
     subtitle = (
-        f"p-value (SM only) {cal.p_value_text.split(' (')[0]}"
+        f"p-value ({null}) {cal.p_value_text.split(' (')[0]}"
         if cal
         else "no pseudo-experiments (--toys 0)"
     )
@@ -167,6 +168,7 @@ def auc_figure(rows: list[tables.AucRow], title: str):
 def summary_figure(result, zoo):
     """`score --plot`: the histogram, the calibrated score and the benchmark's AUC curve."""
     from dmzoo import classifiers, parametric
+    from dmzoo.registry import parse_id
 
     fig, axes = _figure(3)
     draw_histogram(axes[0], result.counts, f"{result.file or 'input'}: {result.n_selected} events")
@@ -176,8 +178,10 @@ def summary_figure(result, zoo):
         own = parametric.TABLES[result.kind]
         name = own if f"tables/{own}" in zoo.file_hashes else name
     rows = tables.read_table(zoo.table_path(name))
-    mine = [r for r in rows if r.benchmark == result.benchmark]
-    mark = (result.benchmark, result.snr_requested, result.auc) if result.auc is not None else None
+    # a model-vs-model table's rows are the pair the model was trained on
+    key = parse_id(result.model)[1] if result.kind == "model_vs_model" else result.benchmark
+    mine = [r for r in rows if r.benchmark == key]
+    mark = (key, result.snr_requested, result.auc) if result.auc is not None else None
     draw_auc(axes[2], mine, mark)
     axes[2].set_title(f"expected AUC ({result.kind}, zoo {result.zoo_version})", fontsize="medium")
     return fig

@@ -58,7 +58,7 @@ class ScoreResult:
     source: str
     warnings: list[str] = field(default_factory=list)  # about the answer's validity
     notes: list[str] = field(default_factory=list)  # what was done (nearest model, rebinning)
-    kind: str = "binary"  # binary, multimodel_binary or multiclass
+    kind: str = "binary"  # binary, multimodel_binary, multiclass or model_vs_model
     classes: ClassProbabilities | None = None  # multiclass only
     calibration: Calibration | None = None  # None when asked for no pseudo-experiments
     toys: ToyScores | None = field(default=None, repr=False, compare=False)  # for plots
@@ -67,6 +67,7 @@ class ScoreResult:
     selection: dict[str, Any] | None = None  # name, thresholds, cuts, cutflow; None for arrays
     background: dict[str, Any] | None = None  # the SM of the pseudo-experiments; None: no toys
     model_kind: str = "grid"  # "parametric": fed snr_model itself; "grid": trained at it
+    versus: str | None = None  # model_vs_model: the other benchmark, the null's signal
     # Collision energies in GeV: the model's (its metadata) and the data's, if the user said.
     sqrt_s_gev: dict[str, float | None] = field(default_factory=dict)
 
@@ -151,6 +152,7 @@ def score(
     background: Any = None,
     grid: bool = False,
     sqrt_s: float | None = None,
+    versus: str | None = None,
 ) -> ScoreResult:
     """Score one input with the zoo's classifier of `kind` at `snr`, and calibrate it.
 
@@ -179,6 +181,9 @@ def score(
             `dmzoo.selection.Selection` with its own thresholds; applied to trees only.
         background: the SM of the pseudo-experiments instead of the zoo's template: anything
             `obj` may be (a TH2, events of any flavour, through the same selection).
+        versus: another benchmark: is the signal `benchmark` rather than `versus`? The
+            model-vs-model classifier of the pair scores it (`kind` becomes
+            `model_vs_model`), and the p-value tests SM + `versus` at the same S/sqrt(B).
 
     Raises:
         InputFileError, BranchNotFoundError, BinningError: the input cannot be scored.
@@ -204,18 +209,21 @@ def score(
         raise InvalidParameterError(
             "a background is used by the pseudo-experiments; drop toys=0 (--toys 0) or it"
         )
+    kind = _check_versus(versus, kind, benchmark)
     zoo = Zoo(Path(zoo)) if isinstance(zoo, (str, Path)) else (zoo or Zoo.default())
-    entry = classifiers.select(zoo, kind, benchmark, snr, grid=grid)
+    entry = classifiers.select(zoo, kind, benchmark, snr, grid=grid, versus=versus)
     signal_template = _signal_template(zoo, benchmark, kind) if toys else None
+    versus_template = _signal_template(zoo, versus, kind) if toys and versus else None
     file, filled = _histogram(obj, pt_branch, eta_branch, scheduler, chosen)
     if filled.n_selected == 0:
         raise nothing_to_score(file, filled)
     model = zoo.model(entry)
     warnings, notes = [], list(filled.notices)
     fed = parametric.fed_snr(snr, model.snr_range, warnings) if model.parametric else None
-    statistic = classifiers.statistic(model, kind, entry.id, snr=fed)
+    statistic = classifiers.statistic(model, kind, entry.id, snr=fed, benchmark=benchmark)
     value = float(statistic(filled.counts[None])[0])
-    looked = _expected_auc(zoo, kind, benchmark, snr, notes, model.parametric)
+    row = entry.benchmark if kind == "model_vs_model" else benchmark
+    looked = _expected_auc(zoo, kind, row, snr, notes, model.parametric)
     b_train = int(model.metadata["b_train"])
     model_gev = float(model.metadata.get("sqrt_s_gev", "nan"))
     if data_gev is not None and not abs(data_gev - model_gev) <= ENERGY_TOLERANCE * model_gev:
@@ -249,15 +257,17 @@ def score(
         sm = _background(zoo, background, filled, (pt_branch, eta_branch, scheduler, chosen))
         notes += sm.notices
         warnings += sm.warnings
+        n_total = int(round(filled.counts.sum()))
         calibrated, toy_scores = calibration.calibrate(
             value,
             statistic,
-            n_events=int(round(filled.counts.sum())),
+            n_events=n_total,
             snr=snr,
             sm_probabilities=sm.probabilities,
             signal_probabilities=signal_template.probabilities,
             n_toys=toys,
             seed=seed,
+            null_probabilities=_null(sm.probabilities, versus_template, n_total, snr),
         )
     model_snr = fed if fed is not None else entry.snr
     warnings += _degenerate(value, looked, model_snr, calibrated, far=far_from_training)
@@ -293,6 +303,7 @@ def score(
         background=sm.to_dict() if sm else None,
         model_kind="parametric" if model.parametric else "grid",
         sqrt_s_gev={"model": model_gev if np.isfinite(model_gev) else None, "data": data_gev},
+        versus=versus,
     )
 
 
@@ -418,6 +429,36 @@ def _check_toys(toys: Any, seed: Any) -> tuple[int, int]:
             "resolve a p-value of 1e-6 and take minutes per hypothesis; give fewer"
         )
     return int(toys), int(seed)
+
+
+def _check_versus(versus: Any, kind: str, benchmark: str) -> str:
+    """The kind a request scores with: `model_vs_model` when it names another benchmark."""
+    if versus is None:
+        return kind
+    if not isinstance(versus, str) or not versus:
+        raise InvalidParameterError(
+            f"versus must be a benchmark name such as 'spin0_onshell', not {versus!r}"
+        )
+    if versus == benchmark:
+        raise InvalidParameterError(
+            f"--versus {versus} is the benchmark itself; name another benchmark to tell apart"
+        )
+    if kind not in ("binary", "model_vs_model"):
+        raise InvalidParameterError(
+            f"--versus picks the model-vs-model classifier; drop {classifiers.FLAGS[kind]}"
+        )
+    return "model_vs_model"
+
+
+def _null(
+    sm: np.ndarray, versus: templates.SampleTemplate | None, n_events: int, snr: float
+) -> np.ndarray | None:
+    """What a model-vs-model p-value tests: B SM events and S of the other benchmark, drawn
+    as one multinomial of their mixture; None (the SM alone) for every other kind."""
+    if versus is None:
+        return None
+    b, s = calibration.split_events(n_events, snr)
+    return (b * sm + s * versus.probabilities) / (b + s)
 
 
 def _signal_template(zoo: Zoo, benchmark: str, kind: str) -> templates.SampleTemplate:

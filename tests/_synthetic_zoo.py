@@ -5,12 +5,14 @@ bins (rows 15-29), so the tests can compute what the models must answer by hand:
 
 - `binary` (against spin1_offshell) and `multimodel_binary` output F ([N] or [N, 1]);
 - `multiclass` outputs softmax(F * W + C) over 8 classes ([N, 8]);
+- `model_vs_model` (the pair `alp_vs_spin1_offshell`, label 1 spin1_offshell) outputs F;
 - `parametric` (two models: `parametric-spin1_offshell` with slope 8 and the multimodel
   `parametric` with slope 4) take S/sqrt(B) as a second input `snr` [N, 1] and output
   sigmoid(slope * (F - 1/2) + log snr) = x / (1 + x) with x = snr * exp(slope * (F - 1/2)).
 
 The SM template is flat, so F of an SM-only toy of n events is Binomial(n, 1/2) / n; the
-`spin1_offshell` template puts all its events but the pseudo-count in the upper half.
+`spin1_offshell` template puts all its events but the pseudo-count in the upper half, the `alp`
+one in the lower half.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ C = np.array([4.0, 0.0, 0.0, 0.0, -4.0, 0.0, 0.0, 0.0], dtype=np.float32)
 SM_COUNTS = np.full((30, 30), 1.0e6)
 SIGNAL_COUNTS = np.zeros((30, 30))
 SIGNAL_COUNTS[15:, :] = 1.0e6
+SOFT_COUNTS = SIGNAL_COUNTS[::-1].copy()  # the alp template: the lower pT half only
+PAIR = "alp_vs_spin1_offshell"
 
 
 def upper_fraction(counts: np.ndarray) -> np.ndarray:
@@ -243,8 +247,10 @@ def build(
         if kind == "parametric":
             models += _parametric_models(root)
             continue
-        benchmark = "spin1_offshell" if kind == "binary" else None
+        benchmark = {"binary": "spin1_offshell", "model_vs_model": PAIR}.get(kind)
         default = {"0": "sm", "1": benchmark or "new_physics"}
+        if kind == "model_vs_model":
+            default = {"0": "alp", "1": "spin1_offshell"}
         for snr in snrs:
             meta = _metadata(kind, snr, labels or (LABELS if kind == "multiclass" else default))
             if benchmark:
@@ -261,6 +267,10 @@ def build(
         "auc_multiclass.csv": header + "spin1_offshell,0.5,0.55,0.01,1,0.6\n"
         "spin1_offshell,2,0.8,0.01,1,0.9\n",
     }
+    if "model_vs_model" in kinds:
+        tables["auc_model_vs_model.csv"] = (
+            header + f"{PAIR},0.5,0.7,0.01,1,0.72\n{PAIR},2,0.95,0.01,1,0.96\n"
+        )
     if "parametric" in kinds:
         tables["auc_parametric.csv"] = PARAMETRIC_TABLE
         tables["auc_parametric_multimodel.csv"] = PARAMETRIC_MULTIMODEL_TABLE
@@ -270,6 +280,7 @@ def build(
         "sm": {"counts": SM_COUNTS.tolist()},
         "spin1_offshell": {"counts": SIGNAL_COUNTS.tolist()},
         "spin1_onshell": {"counts": SIGNAL_COUNTS.tolist()},
+        "alp": {"counts": SOFT_COUNTS.tolist()},
     }
     (root / "templates" / "templates.json").write_text(json.dumps({"samples": samples}))
     files = {

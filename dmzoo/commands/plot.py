@@ -70,12 +70,12 @@ def histogram(files, output: Path, **reading) -> None:
 @scoring_options
 @output_option
 @zoo_options
-def score(files, benchmark, snr, kind, grid, toys, seed, output, zoo_path, **reading):
+def score(files, benchmark, snr, kind, versus, grid, toys, seed, output, zoo_path, **reading):
     """The score of FILE... against its SM-only and signal pseudo-experiments (Figure 8)."""
     from dmzoo import plots
 
     plots.require()
-    result = run_score(files, benchmark, snr, kind, toys, seed, reading, zoo_path, grid)
+    result = run_score(files, benchmark, snr, kind, toys, seed, reading, zoo_path, grid, versus)
     plots.save(plots.score_figure(result), output)
     click.echo(f"Plot written to {output}", err=True)
 

@@ -135,6 +135,13 @@ def scoring_options(f: Callable) -> Callable:
             help="Use the multiclass classifier (8 probabilities, most likely benchmark).",
         ),
         click.option(
+            "--versus",
+            default=None,
+            metavar="BENCHMARK",
+            help="Is the signal --benchmark rather than this one? Uses the model-vs-model "
+            "classifier of the pair; the p-value tests SM + this benchmark, not SM only.",
+        ),
+        click.option(
             "--grid",
             is_flag=True,
             help="Use the grid model nearest in S/sqrt(B) even when the zoo has a parametric "
@@ -176,7 +183,9 @@ def scoring_options(f: Callable) -> Callable:
     return f
 
 
-def run_score(files, benchmark, snr, kind, toys, seed, reading: dict, zoo_path, grid=False):
+def run_score(
+    files, benchmark, snr, kind, toys, seed, reading: dict, zoo_path, grid=False, versus=None
+):
     """The library call behind both commands, with notes and warnings on stderr.
 
     `reading` holds the options of `input_options` besides the files, --background and
@@ -206,6 +215,7 @@ def run_score(files, benchmark, snr, kind, toys, seed, reading: dict, zoo_path, 
         background=background,
         grid=grid,
         sqrt_s=sqrt_s,
+        versus=versus,
     )
     for note in result.notes:
         tell("Note", note)
@@ -229,7 +239,7 @@ def run_score(files, benchmark, snr, kind, toys, seed, reading: dict, zoo_path, 
 @zoo_options
 @json_option
 def score(
-    files, benchmark, snr, kind, grid, toys, seed, plot_path, zoo_path, as_json, **reading
+    files, benchmark, snr, kind, versus, grid, toys, seed, plot_path, zoo_path, as_json, **reading
 ) -> None:
     """Score FILE... (file.root, file.root:object or a quoted glob) against one benchmark.
 
@@ -244,7 +254,7 @@ def score(
 
         plots.require()  # before the work, so a missing extra costs nothing
         plots.check_target(plot_path)  # and nor does a bad file name
-    result = run_score(files, benchmark, snr, kind, toys, seed, reading, zoo_path, grid)
+    result = run_score(files, benchmark, snr, kind, toys, seed, reading, zoo_path, grid, versus)
     if plot_path is not None:
         plots.save(plots.summary_figure(result, open_zoo(zoo_path)), plot_path)
         click.echo(f"Plot written to {plot_path}", err=True)
@@ -258,6 +268,7 @@ WHAT = {
     "binary": "probability that the histogram holds {benchmark} signal",
     "multimodel_binary": "probability that the histogram holds any new physics",
     "multiclass": "1 - P(sm), the probability of any new physics",
+    "model_vs_model": "probability that the signal is {benchmark} rather than {versus}",
 }
 
 
@@ -271,7 +282,7 @@ def summary(r) -> str:
         f"  model {r.model} (zoo {r.zoo_version}) for S/sqrt(B) = {r.snr_requested:g}"
         + (f", parametric, fed {r.snr_model:g}" if r.model_kind == "parametric" else "")
         + _energy(r.sqrt_s_gev),
-        f"  score {r.score:.4f}  ({WHAT[r.kind].format(benchmark=r.benchmark)})",
+        f"  score {r.score:.4f}  ({WHAT[r.kind].format(benchmark=r.benchmark, versus=r.versus)})",
     ]
     if len(r.files) > 1:
         lines.append(f"  {len(r.files)} files:")
@@ -288,7 +299,8 @@ def summary(r) -> str:
     if r.classes is not None:
         lines += _classes(r.classes)
     if r.calibration is not None:
-        lines += _calibration(r.calibration, r.benchmark)
+        null = f"SM + {r.versus}" if r.versus else "SM only"
+        lines += _calibration(r.calibration, r.benchmark, null)
     if r.background is not None:
         lines.append(_background(r.background))
     return "\n".join(lines)
@@ -344,17 +356,18 @@ def _classes(c) -> list[str]:
     ]
 
 
-def _calibration(c, benchmark: str) -> list[str]:
+def _calibration(c, benchmark: str, null: str = "SM only") -> list[str]:
     q = c.signal_quantiles
     lines = [
-        f"  calibration: {c.n_toys} SM-only and {c.n_toys} signal pseudo-experiments of "
+        f"  calibration: {c.n_toys} {'SM-only' if null == 'SM only' else null} and "
+        f"{c.n_toys} signal pseudo-experiments of "
         f"{c.n_events} events (seed {c.seed})",
-        f"    p-value under SM only: {c.p_value_text}",
+        f"    p-value under {null}: {c.p_value_text}",
         f"    score with {benchmark} signal (B {c.b_signal} + S {c.s_signal}): median "
         f"{c.signal_median:.4f}, 68% in [{q['0.16']:.4f}, {q['0.84']:.4f}]",
     ]
     for d in c.decisions:
-        side = "above: SM only rejected" if d.observed_above else "below: SM only not rejected"
+        side = f"above: {null} rejected" if d.observed_above else f"below: {null} not rejected"
         lines.append(
             f"    {d.background_rejection:.0%} background rejection: threshold {d.threshold:.4f}, "
             f"observed {side}; expected power {d.power:.3f} +- {d.power_error:.3f}"
