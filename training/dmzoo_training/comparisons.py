@@ -139,8 +139,9 @@ def event_level(
     events_dir: Path = paths.EVENTS,
     **_,
 ) -> tuple[list[dict], list[dict]]:
-    """The event-by-event network of every benchmark (Figure 5) and, per grid point, its
-    combination over the zoo's test histograms beside the zoo's network (Figure 19).
+    """The event-by-event network of every benchmark (Figure 5: its AUC per event and ROC
+    curve) and, per grid point, its combination over the zoo's test histograms beside the
+    zoo's network (Figure 19).
 
     One training per benchmark, stored as `event-level/<benchmark>.json` and skipped when
     there; it runs in this process (two or three minutes each on one core).
@@ -151,16 +152,17 @@ def event_level(
     from dmzoo_training import storage
 
     ours = _zoo_table(zoo)
-    per_event, combined = [], []
+    per_event, combined, roc = [], [], []
     for bench in benchmarks:
         path = root / "event-level" / f"{bench}.json"
-        if path.exists():
-            result = json.loads(path.read_text())
-        else:
+        result = json.loads(path.read_text()) if path.exists() else {}
+        if "roc" not in result:  # none yet, or one from before the curve was kept: (re)train
             result = ev.train(bench, events_dir)
             path.parent.mkdir(parents=True, exist_ok=True)
             storage.atomic_write_text(path, json.dumps(result, indent=1, sort_keys=True))
-        per_event.append({k: v for k, v in result.items() if k != "combined"})
+        per_event.append({k: v for k, v in result.items() if k not in ("combined", "roc")})
+        points = zip(result["roc"]["fpr"], result["roc"]["tpr"], strict=True)
+        roc += [{"benchmark": bench, "fpr": f, "tpr": t} for f, t in points]
         for row in result["combined"]:
             ref = ours.get((bench, row["snr"]))
             combined.append(
@@ -171,13 +173,14 @@ def event_level(
                     "auc_optimal": float(ref["auc_optimal"]) if ref else None,
                 }
             )
-    return per_event, combined
+    return per_event, combined, roc
 
 
 def write(what: str, zoo: Path = paths.ZOO, **kwargs) -> Path:
     if what == "event-level":
-        per_event, combined = event_level(zoo=zoo, **kwargs)
+        per_event, combined, roc = event_level(zoo=zoo, **kwargs)
         write_table(zoo, "auc_event_level", per_event, ("benchmark", "auc_event"))
+        write_table(zoo, "roc_event_level", roc, ("benchmark", "fpr", "tpr"))
         first = ("benchmark", "snr", "auc_combined", "auc_histogram", "auc_optimal")
         return write_table(zoo, "auc_event_combination", combined, first)
     if what == "b-stability":

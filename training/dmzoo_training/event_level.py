@@ -50,6 +50,21 @@ def weighted_auc(scores: np.ndarray, labels: np.ndarray, weights: np.ndarray) ->
     return float(total / (w[y].sum() * w[~y].sum()))
 
 
+ROC_POINTS = 51  # per curve, evenly spaced in the SM efficiency
+
+
+def weighted_roc(scores: np.ndarray, labels: np.ndarray, weights: np.ndarray) -> dict:
+    """The ROC curve with event weights at ROC_POINTS SM efficiencies from 0 to 1: for each,
+    the signal efficiency of the threshold that keeps that share of the SM (the paper's
+    Figure 5 plots these two against each other)."""
+    order = np.argsort(-scores, kind="stable")
+    y, w = labels[order].astype(bool), weights[order]
+    tpr = np.concatenate([[0.0], np.cumsum(np.where(y, w, 0.0)) / w[y].sum()])
+    fpr = np.concatenate([[0.0], np.cumsum(np.where(y, 0.0, w)) / w[~y].sum()])
+    grid = np.linspace(0.0, 1.0, ROC_POINTS)
+    return {"fpr": grid.tolist(), "tpr": np.interp(grid, fpr, tpr).tolist()}
+
+
 def _features(ev: dict) -> np.ndarray:
     return np.stack([np.log(ev["jet_pt"]), ev["jet_eta"], ev["jet_phi"]], axis=1)
 
@@ -101,11 +116,11 @@ def train(benchmark: str, events_dir: Path = paths.EVENTS, seed: int = 0) -> dic
         shuffle=True,
     )
     x_test, y_test, w_test = _part(sm["test"], sig["test"])
+    scores = model.predict(x_test, batch_size=8192, verbose=0).ravel()
     out = {
         "benchmark": benchmark,
-        "auc_event": weighted_auc(
-            model.predict(x_test, batch_size=8192, verbose=0).ravel(), y_test, w_test
-        ),
+        "auc_event": weighted_auc(scores, y_test, w_test),
+        "roc": weighted_roc(scores, y_test, w_test),
         "epochs": len(fit.history["loss"]),
         "n_train_signal": int(len(sig["train"]["weight"])),
         "n_train_sm": int(len(sm["train"]["weight"])),

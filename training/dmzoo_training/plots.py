@@ -172,7 +172,9 @@ def figures(tables: Path = TABLES, out: Path = FIGURES) -> list[Path]:
 
     if have("auc_individual"):
         drawn.append(auc_curves(tables / "auc_individual.csv", out / "auc_individual.png"))
-    if rows := have("auc_event_level"):  # Figure 5, as AUCs
+    if rows := have("roc_event_level"):  # Figure 5
+        drawn.append(_roc(rows, have("auc_event_level") or [], out / "roc_event_level.png"))
+    if rows := have("auc_event_level"):  # Figure 5's areas
         plt = _pyplot()
         fig, ax = plt.subplots(figsize=(7, 3.5))
         ax.bar([r["benchmark"] for r in rows], [float(r["auc_event"]) for r in rows])
@@ -257,6 +259,29 @@ def figures(tables: Path = TABLES, out: Path = FIGURES) -> list[Path]:
     if rows := have("auc_binning"):  # appendix D
         drawn.append(_binning(rows, out / "auc_binning.png"))
     return drawn
+
+
+def _roc(rows: list[dict[str, str]], areas: list[dict[str, str]], out: Path) -> Path:
+    """The event-by-event networks' ROC curves, one per benchmark (the paper's Figure 5)."""
+    plt = _pyplot()
+    auc = {r["benchmark"]: float(r["auc_event"]) for r in areas}
+    fig, ax = plt.subplots(figsize=(5.5, 5))
+    for i, name in enumerate(sorted({r["benchmark"] for r in rows})):
+        mine = [r for r in rows if r["benchmark"] == name]
+        label = f"{name} ({auc[name]:.3f})" if name in auc else name
+        ax.plot(
+            [float(r["fpr"]) for r in mine],
+            [float(r["tpr"]) for r in mine],
+            color=f"C{i % 10}",
+            label=label,
+        )
+    ax.plot([0, 1], [0, 1], color="grey", linestyle=":", linewidth=1)
+    ax.set_xlabel("SM efficiency (false positive rate)")
+    ax.set_ylabel("signal efficiency (true positive rate)")
+    ax.set_title("event by event: one event at a time", fontsize="medium")
+    ax.legend(fontsize="x-small", title="benchmark (AUC)", title_fontsize="x-small")
+    fig.tight_layout()
+    return _save(fig, out)
 
 
 def _wrong_model(rows: list[dict[str, str]], out: Path, snr: str = "1") -> Path:

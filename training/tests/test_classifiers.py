@@ -411,12 +411,19 @@ def test_event_level_network_and_its_combination(events_dir, tmp_path):
     (zoo / "tables" / "auc_individual.csv").write_text(
         "benchmark,snr,auc,auc_std,n_trainings,auc_optimal\nspin1_offshell,2.2,0.9,0,2,0.95\n"
     )
-    per_event, combined = comparisons.event_level(
+    per_event, combined, roc = comparisons.event_level(
         ("spin1_offshell",), zoo=zoo, root=tmp_path, events_dir=events_dir
     )
     (row,) = per_event
     # the synthetic signal is harder than its SM: single events separate, if not well
     assert 0.6 < row["auc_event"] < 0.9
+    # its ROC curve: from SM efficiency 0 to 1 (signal efficiency 1), above the diagonal,
+    # with the same area
+    assert len(roc) == event_level.ROC_POINTS and (roc[0]["fpr"], roc[-1]["tpr"]) == (0.0, 1.0)
+    fpr, tpr = np.array([r["fpr"] for r in roc]), np.array([r["tpr"] for r in roc])
+    assert (tpr >= fpr - 1e-9).all()
+    area = float(np.sum((fpr[1:] - fpr[:-1]) * (tpr[1:] + tpr[:-1]) / 2))
+    assert area == pytest.approx(row["auc_event"], abs=0.01)
     assert [r["snr"] for r in combined] == list(classifiers.SNR_GRID)
     aucs = [r["auc_combined"] for r in combined]
     assert aucs[-1] > 0.99 and aucs[0] < aucs[-1]  # many events per histogram do separate
