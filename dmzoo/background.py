@@ -20,9 +20,19 @@ from typing import Any
 import numpy as np
 
 from dmzoo import events, templates
-from dmzoo.errors import InputFileError
+from dmzoo.errors import InputFileError, InvalidParameterError, ModelNotFoundError
 
 ZOO_SOURCE = "the zoo's SM template (simulated Z(->nunu)+jet, the test part of its sample)"
+# The zoo's SM templates by the name `score --sm` takes: the template and what it is in words.
+ZOO_TEMPLATES = {
+    "z_nunu": ("sm", ZOO_SOURCE),
+    "full": (
+        "sm_full",
+        "the zoo's full SM template (simulated Z(->nunu)+jet, W(->l nu)+jet and ttbar, each "
+        "by its cross section, events with an isolated electron or muon vetoed; test parts)",
+    ),
+}
+DEFAULT_SM = "z_nunu"
 
 
 @dataclass
@@ -49,10 +59,28 @@ class Background:
         }
 
 
-def from_template(template: templates.SampleTemplate) -> Background:
+def check_sm(sm: object) -> str:
+    """A name of the zoo's SM templates."""
+    if sm not in ZOO_TEMPLATES:
+        raise InvalidParameterError(
+            f"--sm {sm!r}: choose {' or '.join(ZOO_TEMPLATES)} (the paper's Z(->nunu)+jet, or "
+            "it with W+jet and ttbar)"
+        )
+    return str(sm)
+
+
+def from_zoo(zoo, sm: str = DEFAULT_SM) -> Background:
+    """One of the zoo's SM templates; a zoo without it says what to use instead."""
+    name, source = ZOO_TEMPLATES[check_sm(sm)]
+    if name not in templates.load(zoo):
+        raise ModelNotFoundError(
+            f"zoo {zoo.version} has no {sm} SM template ({name} in {templates.PATH}); use "
+            f"--sm {DEFAULT_SM}, or bring your own with --background"
+        )
+    template = templates.get(zoo, name)
     return Background(
         kind="zoo",
-        source=ZOO_SOURCE,
+        source=source,
         probabilities=template.probabilities,
         n_events=template.n_events,
     )

@@ -153,6 +153,7 @@ def score(
     grid: bool = False,
     sqrt_s: float | None = None,
     versus: str | None = None,
+    sm: str = backgrounds.DEFAULT_SM,
 ) -> ScoreResult:
     """Score one input with the zoo's classifier of `kind` at `snr`, and calibrate it.
 
@@ -181,6 +182,8 @@ def score(
             `dmzoo.selection.Selection` with its own thresholds; applied to trees only.
         background: the SM of the pseudo-experiments instead of the zoo's template: anything
             `obj` may be (a TH2, events of any flavour, through the same selection).
+        sm: the zoo's SM template for the pseudo-experiments: `z_nunu` (the paper's SM, the
+            zoo's training SM) or `full` (with W(->l nu)+jet and ttbar by cross section).
         versus: another benchmark: is the signal `benchmark` rather than `versus`? The
             model-vs-model classifier of the pair scores it (`kind` becomes
             `model_vs_model`), and the p-value tests SM + `versus` at the same S/sqrt(B).
@@ -209,8 +212,14 @@ def score(
         raise InvalidParameterError(
             "a background is used by the pseudo-experiments; drop toys=0 (--toys 0) or it"
         )
+    if backgrounds.check_sm(sm) != backgrounds.DEFAULT_SM and background is not None:
+        raise InvalidParameterError(
+            f"--sm {sm} and --background both name the SM of the pseudo-experiments; give one"
+        )
     kind = _check_versus(versus, kind, benchmark)
     zoo = Zoo(Path(zoo)) if isinstance(zoo, (str, Path)) else (zoo or Zoo.default())
+    if toys and background is None and sm != backgrounds.DEFAULT_SM:
+        backgrounds.from_zoo(zoo, sm)  # a zoo without that template fails before any reading
     entry = classifiers.select(zoo, kind, benchmark, snr, grid=grid, versus=versus)
     signal_template = _signal_template(zoo, benchmark, kind) if toys else None
     versus_template = _signal_template(zoo, versus, kind) if toys and versus else None
@@ -244,7 +253,7 @@ def score(
             f"the histogram holds {n} events, the model was trained on {b_train} background "
             f"events per histogram; the quoted AUC holds at {b_train}, not here"
         )
-    calibrated, toy_scores, sm = None, None, None
+    calibrated, toy_scores, sm_used = None, None, None
     if toys and (filled.weighted or not np.allclose(filled.counts, np.round(filled.counts))):
         # A normalised or weighted histogram: its sum is no number of events to draw toys of.
         what = "sums of weights" if filled.weighted else "not whole numbers (normalised?)"
@@ -254,20 +263,22 @@ def score(
         )
         toys = 0
     if toys:
-        sm = _background(zoo, background, filled, (pt_branch, eta_branch, scheduler, chosen))
-        notes += sm.notices
-        warnings += sm.warnings
+        sm_used = _background(
+            zoo, background, filled, (pt_branch, eta_branch, scheduler, chosen), sm
+        )
+        notes += sm_used.notices
+        warnings += sm_used.warnings
         n_total = int(round(filled.counts.sum()))
         calibrated, toy_scores = calibration.calibrate(
             value,
             statistic,
             n_events=n_total,
             snr=snr,
-            sm_probabilities=sm.probabilities,
+            sm_probabilities=sm_used.probabilities,
             signal_probabilities=signal_template.probabilities,
             n_toys=toys,
             seed=seed,
-            null_probabilities=_null(sm.probabilities, versus_template, n_total, snr),
+            null_probabilities=_null(sm_used.probabilities, versus_template, n_total, snr),
         )
     model_snr = fed if fed is not None else entry.snr
     warnings += _degenerate(value, looked, model_snr, calibrated, far=far_from_training)
@@ -300,7 +311,7 @@ def score(
         counts=filled.counts,
         files=filled.files,
         selection=filled.selection.to_dict() if filled.selection else None,
-        background=sm.to_dict() if sm else None,
+        background=sm_used.to_dict() if sm_used else None,
         model_kind="parametric" if model.parametric else "grid",
         sqrt_s_gev={"model": model_gev if np.isfinite(model_gev) else None, "data": data_gev},
         versus=versus,
@@ -407,10 +418,12 @@ def nothing_to_score(file: str | None, filled: events.FilledHistogram) -> InputF
     return InputFileError(f"{where}: {why}", path=file)
 
 
-def _background(zoo: Zoo, background: Any, filled, reading) -> backgrounds.Background:
-    """The SM of the pseudo-experiments: the user's, read like the data, or the zoo's."""
+def _background(
+    zoo: Zoo, background: Any, filled, reading, sm: str = backgrounds.DEFAULT_SM
+) -> backgrounds.Background:
+    """The SM of the pseudo-experiments: the user's, read like the data, or the zoo's `sm`."""
     if background is None:
-        return backgrounds.from_template(templates.get(zoo, "sm"))
+        return backgrounds.from_zoo(zoo, sm)
     pt_branch, eta_branch, scheduler, chosen = reading
     # The shift is the data's systematic: the background stands for the nominal SM.
     nominal = dataclasses.replace(chosen, jes=0.0)

@@ -233,11 +233,12 @@ def build(
     snrs=(0.5, 2.0),
     output_shape: str = "N",
     labels: dict[str, str] | None = None,
+    extra_templates: dict[str, np.ndarray] | None = None,
 ) -> Path:
     """Write a zoo under root and return it.
 
     `binary` models are spin1_offshell's; `parametric` writes both parametric models and
-    their tables.
+    their tables; `extra_templates` adds sample templates by name (counts [30, 30]).
     """
     (root / "models").mkdir(parents=True)
     (root / "tables").mkdir()
@@ -281,6 +282,7 @@ def build(
         "spin1_offshell": {"counts": SIGNAL_COUNTS.tolist()},
         "spin1_onshell": {"counts": SIGNAL_COUNTS.tolist()},
         "alp": {"counts": SOFT_COUNTS.tolist()},
+        **{k: {"counts": v.tolist()} for k, v in (extra_templates or {}).items()},
     }
     (root / "templates" / "templates.json").write_text(json.dumps({"samples": samples}))
     files = {

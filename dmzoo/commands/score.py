@@ -170,6 +170,14 @@ def scoring_options(f: Callable) -> Callable:
             "trained at another (the zoo: 14).",
         ),
         click.option(
+            "--sm",
+            type=click.Choice(["z_nunu", "full"]),
+            default="z_nunu",
+            show_default=True,
+            help="The zoo's SM template for the pseudo-experiments: the paper's Z(->nunu)+jet, "
+            "or with W(->l nu)+jet and ttbar by cross section (a zoo that has it).",
+        ),
+        click.option(
             "--background",
             default=None,
             metavar="FILE",
@@ -188,13 +196,14 @@ def run_score(
 ):
     """The library call behind both commands, with notes and warnings on stderr.
 
-    `reading` holds the options of `input_options` besides the files, --background and
-    --sqrt-s.
+    `reading` holds the options of `input_options` besides the files, --background,
+    --sqrt-s and --sm.
     """
     from dmzoo.scoring import score as run
 
     background = reading.pop("background")
     sqrt_s = reading.pop("sqrt_s")
+    sm = reading.pop("sm")
     chosen = selection_from(reading)
     scheduler, local_dask = reading["scheduler"], reading["local_dask"]
     if scheduler and local_dask:
@@ -216,6 +225,7 @@ def run_score(
         grid=grid,
         sqrt_s=sqrt_s,
         versus=versus,
+        sm=sm,
     )
     for note in result.notes:
         tell("Note", note)

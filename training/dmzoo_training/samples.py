@@ -84,3 +84,31 @@ def unit_weights(name: str, events_dir: Path) -> np.ndarray | None:
     w = np.ones((binning.N_BINS, binning.N_BINS))
     w[STITCH_BIN:] = w_tail
     return w
+
+
+FULL_SM = ("sm", "w_lnu", "ttbar")  # the `full` SM: Z(->nunu)+jet and the Table 3 backgrounds
+
+
+def full_sm_test(events_dir: Path) -> dict[str, np.ndarray] | None:
+    """The test part of the `full` SM: the stitched SM's and the background samples', each
+    event weighted by its sample's cross section per generated event in units of an `sm`
+    event; None until every background sample exists.
+
+    The backgrounds' lepton veto was applied when they were generated; Z(->nunu)+jet has no
+    lepton to veto. Their test parts are split like every pool, so no event serves twice.
+    """
+    if not all((events_dir / n / "sample.json").exists() for n in FULL_SM):
+        return None
+    per_sm_event = _per_event(events_dir / "sm")
+    parts = [split_parts("sm", events_dir)["test"]]
+    for name in FULL_SM[1:]:
+        test = split_parts(name, events_dir)["test"]
+        test["weight"] = test["weight"] * _per_event(events_dir / name) / per_sm_event
+        parts.append(test)
+    return {k: np.concatenate([p[k] for p in parts]) for k in ("jet_pt", "jet_eta", "weight")}
+
+
+def _per_event(sample_dir: Path) -> float:
+    """A sample's generated cross section per generated event (pb)."""
+    summary = _summary(sample_dir)
+    return summary["sigma_generated_pb"] / summary["n_generated"]

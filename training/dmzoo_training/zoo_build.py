@@ -271,6 +271,31 @@ def refresh_manifest(zoo: Path) -> None:
         write_manifest(zoo, json.loads(manifest.read_text())["models"])
 
 
+def _full_sm_entry(events_dir: Path) -> dict | None:
+    """The `full` SM's template entry (`score --sm full`): counts in units of an `sm` event,
+    and per bin the weight of one event, the sum of squared weights over the sum of weights
+    (the SM's own unit where a bin is empty)."""
+    from dmzoo_training import samples as sample_parts
+
+    test = sample_parts.full_sm_test(events_dir)
+    if test is None:
+        return None
+    counts = binning.fill(test["jet_pt"], test["jet_eta"], test["weight"])
+    squares = binning.fill(test["jet_pt"], test["jet_eta"], test["weight"] ** 2)
+    sm_units = sample_parts.unit_weights("sm", events_dir)
+    fallback = np.ones_like(counts) if sm_units is None else sm_units
+    units = np.where(counts > 0, squares / np.where(counts > 0, counts, 1.0), fallback)
+    return {
+        "counts": np.round(counts, 6).tolist(),
+        "event_weight": np.round(units, 9).tolist(),
+        "n_events": len(test["jet_pt"]),
+        "part": "test",
+        "selection_efficiency": None,
+        "sigma_generated_pb": None,
+        "composition": list(sample_parts.FULL_SM),
+    }
+
+
 def write_templates(zoo: Path = paths.ZOO, events_dir: Path = paths.EVENTS) -> Path:
     """zoo/templates/templates.json: each sample's test-part histogram and selection facts.
 
@@ -309,6 +334,8 @@ def write_templates(zoo: Path = paths.ZOO, events_dir: Path = paths.EVENTS) -> P
         if units is not None:
             entry["event_weight"] = np.round(units, 9).tolist()
         found[name] = entry
+    if (full := _full_sm_entry(events_dir)) is not None:
+        found["sm_full"] = full
     samples = found
     out = zoo / "templates" / "templates.json"
     out.parent.mkdir(parents=True, exist_ok=True)
