@@ -247,7 +247,7 @@ hypotheses on the same test histograms: no histogram classifier can beat it.
 {chr(10).join(table)}
 
 ![AUC against S/sqrt(B)](zoo/figures/auc_individual.png)
-{_reach_section(zoo)}{_parametric_section(zoo)}{_kinds_section(zoo)}{_comparison_section(zoo)}
+{_reach_section(zoo)}{_parametric_section(zoo)}{_kinds_section(zoo)}{_comparison_section(zoo)}{_robustness_section(zoo)}
 ## Limitations
 - A fast parametric detector (per-jet Gaussian resolution), not a full simulation; no pile-up,
   no multi-parton interactions.
@@ -351,6 +351,18 @@ def _kinds_section(zoo: Path) -> str:
         return ""
     return (
         "\n### Multimodel, multiclass and model-against-model networks\n" + "\n".join(lines) + "\n"
+    )
+
+
+def _robustness_section(zoo: Path) -> str:
+    lines = card_kinds.robustness_lines(zoo)
+    if not lines:
+        return ""
+    return (
+        "\n### Other worlds: the full SM, 13 TeV, detector and generator systematics\n"
+        "Histograms drawn from another world's templates and from the nominal one with the "
+        "same seeds, scored by the shipped parametric networks (`training/dmzoo_training/"
+        "robustness.py`):\n\n" + "\n".join(lines) + "\n"
     )
 
 

@@ -256,9 +256,45 @@ def figures(tables: Path = TABLES, out: Path = FIGURES) -> list[Path]:
                 "test AUC",
             )
         )
+    for name in ROBUSTNESS_TABLES:  # issue 6: the shipped networks in other worlds
+        if rows := have(name):
+            drawn += _robustness(rows, out / f"{name}.png", out / f"{name}_calibration.png")
     if rows := have("auc_binning"):  # appendix D
         drawn.append(_binning(rows, out / "auc_binning.png"))
     return drawn
+
+
+ROBUSTNESS_TABLES = ("auc_full_sm", "auc_energy", "auc_detector", "auc_scales")
+
+
+def _robustness(rows: list[dict[str, str]], auc_out: Path, calibration_out: Path) -> list[Path]:
+    """Per benchmark and study: the AUC over the nominal world's, and how often SM-only
+    histograms pass the nominal 90% threshold (0.10 when nothing moved)."""
+    studies = sorted({r["study"] for r in rows})
+    pivot: dict[tuple[str, str], dict[str, str]] = {}
+    for r in rows:
+        row = pivot.setdefault(
+            (r["benchmark"], r["snr"]), {"benchmark": r["benchmark"], "snr": r["snr"]}
+        )
+        row[f"ratio {r['study']}"] = str(float(r["auc"]) / float(r["auc_nominal"]))
+        row[f"sm {r['study']}"] = r["sm_above_nominal_90"]
+    table = list(pivot.values())
+    return [
+        _per_benchmark(
+            table,
+            {s: (f"ratio {s}", "o-") for s in studies},
+            auc_out,
+            "AUC / nominal AUC",
+            reference=1.0,
+        ),
+        _per_benchmark(
+            table,
+            {s: (f"sm {s}", "o-") for s in studies},
+            calibration_out,
+            "SM-only above the nominal 90% threshold",
+            reference=0.10,
+        ),
+    ]
 
 
 def _roc(rows: list[dict[str, str]], areas: list[dict[str, str]], out: Path) -> Path:
