@@ -45,6 +45,7 @@ class Background:
     n_events: int | float  # events (or sum of weights) in the histogram
     file: str | None = None
     selection: dict[str, Any] | None = None  # the user's events' cutflow
+    template: str | None = None  # the zoo's: `z_nunu` or `full` (score --sm); None: the user's
     notices: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -56,6 +57,7 @@ class Background:
             "file": self.file,
             "n_events": self.n_events,
             "selection": self.selection,
+            "template": self.template,
         }
 
 
@@ -83,6 +85,7 @@ def from_zoo(zoo, sm: str = DEFAULT_SM) -> Background:
         source=source,
         probabilities=template.probabilities,
         n_events=template.n_events,
+        template=sm,
     )
 
 

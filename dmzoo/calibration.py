@@ -164,17 +164,20 @@ def calibrate(
     signal_probabilities: np.ndarray,
     n_toys: int = DEFAULT_TOYS,
     seed: int = DEFAULT_SEED,
-    null_probabilities: np.ndarray | None = None,
+    null_signal_probabilities: np.ndarray | None = None,
 ) -> tuple[Calibration, ToyScores]:
     """Compare the observed score with n_toys SM-only and n_toys signal pseudo-experiments.
 
     `statistic` maps a batch of raw counts [k, 30, 30] to k scores. SM-only and signal toys
     come from independent streams of one seed, so the SM-only toys (and the p-value) do not
-    depend on the benchmark or S/sqrt(B) asked for. `null_probabilities` replaces the SM as
-    the hypothesis the p-value tests (a model-vs-model question's SM + the other signal).
+    depend on the benchmark or S/sqrt(B) asked for. With `null_signal_probabilities` the
+    hypothesis the p-value tests is B SM events plus S of that other signal, drawn exactly as
+    the signal toys are (a model-vs-model question's SM + the other benchmark).
     """
-    sm_only, signal_bkg, signal_sig = (
-        np.random.default_rng(child) for child in np.random.SeedSequence(seed).spawn(3)
+    # spawn(4): the first three streams are those of spawn(3), so adding the fourth changed
+    # no SM-only or signal toy of any earlier answer
+    sm_only, signal_bkg, signal_sig, null_sig = (
+        np.random.default_rng(child) for child in np.random.SeedSequence(seed).spawn(4)
     )
     b, s = split_events(n_events, snr)
     log.info(
@@ -185,8 +188,18 @@ def calibrate(
         b,
         s,
     )
-    null = sm_probabilities if null_probabilities is None else null_probabilities
-    sm = toy_scores(statistic, (sm_only,), n_toys, n_events, null)
+    if null_signal_probabilities is None:
+        sm = toy_scores(statistic, (sm_only,), n_toys, n_events, sm_probabilities)
+    else:
+        sm = toy_scores(
+            statistic,
+            (sm_only, null_sig),
+            n_toys,
+            b,
+            sm_probabilities,
+            s,
+            null_signal_probabilities,
+        )
     signal = toy_scores(
         statistic, (signal_bkg, signal_sig), n_toys, b, sm_probabilities, s, signal_probabilities
     )

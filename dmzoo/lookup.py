@@ -226,6 +226,20 @@ def parametric_table(zoo: Zoo, kind: str, benchmark: str) -> ParametricTable | N
     return ParametricTable(found.id, name, rows, [r for r in grid_rows if r.benchmark == benchmark])
 
 
+def parametric_rows(zoo: Zoo, kind: str) -> list[tables.AucRow] | None:
+    """Every row of the parametric table answering a lookup kind, for a zoo that lacks the
+    kind's grid table; None when it has no parametric model or table for the kind either."""
+    scoring_kind = PARAMETRIC_KINDS.get(kind)
+    if scoring_kind is None:
+        return None
+    name = parametric.TABLES[scoring_kind]
+    held = [e for e in zoo.entries if e.kind == parametric.KIND]
+    wanted = [e for e in held if (e.benchmark is None) == (scoring_kind == "multimodel_binary")]
+    if not wanted or f"tables/{name}" not in zoo.file_hashes:
+        return None
+    return tables.read_table(zoo.table_path(name))
+
+
 def parametric_answer(zoo: Zoo, kind: str, benchmark: str, snr: float) -> AucAnswer | None:
     """The parametric table's answer with the grid's beside it; None as `parametric_table`."""
     found = parametric_table(zoo, kind, benchmark)

@@ -78,7 +78,15 @@ TTBAR_VARIANTS = ("ttbar", "ttbar_btag_le1", "ttbar_btag0")
 ALL_BACKGROUNDS = ("z_nunu", "w_taunu", "w_lnu", "z_ll", "ttbar", "diboson")
 
 
-def _positive(value: float, text: object, what: str) -> float:
+def _positive(number: float, factor: float, text: object, what: str) -> float:
+    """number x factor (a value in the unit dmzoo computes in), finite and positive; a finite
+    number that overflows on the way (1e306/fb is 1e309 pb^-1) is said to be out of range."""
+    value = number * factor
+    if math.isfinite(number) and math.isinf(value):
+        raise InvalidParameterError(
+            f"{what} {text!r} overflows when converted to the unit dmzoo computes in; give a "
+            "value a collider could reach"
+        )
     if not math.isfinite(value) or value <= 0:
         raise InvalidParameterError(f"{what} must be a finite positive number, not {text!r}")
     return value
@@ -92,7 +100,7 @@ def check_positive(value: float, *, what: str) -> float:
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise InvalidParameterError(f"{what} must be a finite positive number, not {value!r}")
-    return _positive(float(value), value, what)
+    return _positive(float(value), 1.0, value, what)
 
 
 def parse_cross_section(text: str, *, option: str = "--sigma-signal") -> float:
@@ -114,8 +122,8 @@ def parse_cross_section(text: str, *, option: str = "--sigma-signal") -> float:
         raise InvalidParameterError(
             f"{option} {text!r}: write a number and a unit (ab, fb, pb, nb), e.g. 50fb or 0.05pb"
         )
-    value = float(match.group(1)) * CROSS_SECTION_UNITS[match.group(2).lower()]
-    return _positive(value, text, option)
+    unit = CROSS_SECTION_UNITS[match.group(2).lower()]
+    return _positive(float(match.group(1)), unit, text, option)
 
 
 def parse_luminosity(text: str, *, option: str = "--lumi") -> float:
@@ -140,7 +148,7 @@ def parse_luminosity(text: str, *, option: str = "--lumi") -> float:
             f"e.g. {hint}"
         )
     unit = (match.group(2) or match.group(3)).lower()
-    return _positive(float(match.group(1)) * LUMINOSITY_UNITS[unit], text, option)
+    return _positive(float(match.group(1)), LUMINOSITY_UNITS[unit], text, option)
 
 
 def check_efficiency(value: float, *, option: str = "--efficiency-signal") -> float:
@@ -170,6 +178,12 @@ def parse_backgrounds(text: str, *, option: str = "--background") -> tuple[Backg
         names = list(ALL_BACKGROUNDS)
     if not names:
         raise InvalidParameterError(f"{option} is empty; give `all` or names from {_known()}")
+    alone = [n for n in names if n in ("all", "zoo_sm")]
+    if alone:
+        raise InvalidParameterError(
+            f"{option} {text!r}: {alone[0]} stands alone; give it by itself or list processes "
+            f"from {_known()}"
+        )
     for name in names:
         if name not in BACKGROUNDS:
             close = difflib.get_close_matches(name, [*BACKGROUNDS, "all"], n=1)

@@ -72,7 +72,7 @@ def draw_score(ax, result) -> None:
     import mplhep
 
     cal = result.calibration
-    null = f"SM + {result.versus}" if getattr(result, "versus", None) else "SM only"
+    null = result.null
     edges = np.linspace(0.0, 1.0, SCORE_BINS + 1)
     if result.toys is not None:
         for scores, colour, label in (

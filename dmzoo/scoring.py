@@ -68,6 +68,7 @@ class ScoreResult:
     background: dict[str, Any] | None = None  # the SM of the pseudo-experiments; None: no toys
     model_kind: str = "grid"  # "parametric": fed snr_model itself; "grid": trained at it
     versus: str | None = None  # model_vs_model: the other benchmark, the null's signal
+    null: str = "SM only"  # what the p-value tests: the SM alone, or SM + `versus`
     # Collision energies in GeV: the model's (its metadata) and the data's, if the user said.
     sqrt_s_gev: dict[str, float | None] = field(default_factory=dict)
 
@@ -210,7 +211,13 @@ def score(
     chosen = selections.get(selection)
     if background is not None and not toys:
         raise InvalidParameterError(
-            "a background is used by the pseudo-experiments; drop toys=0 (--toys 0) or it"
+            "a background is used by the pseudo-experiments; drop toys=0 (--toys 0) or the "
+            "background (--background)"
+        )
+    if backgrounds.check_sm(sm) != backgrounds.DEFAULT_SM and not toys:
+        raise InvalidParameterError(
+            f"the {sm} SM template is used by the pseudo-experiments; drop toys=0 (--toys 0) "
+            "or --sm"
         )
     if backgrounds.check_sm(sm) != backgrounds.DEFAULT_SM and background is not None:
         raise InvalidParameterError(
@@ -278,7 +285,7 @@ def score(
             signal_probabilities=signal_template.probabilities,
             n_toys=toys,
             seed=seed,
-            null_probabilities=_null(sm_used.probabilities, versus_template, n_total, snr),
+            null_signal_probabilities=versus_template.probabilities if versus_template else None,
         )
     model_snr = fed if fed is not None else entry.snr
     warnings += _degenerate(value, looked, model_snr, calibrated, far=far_from_training)
@@ -315,6 +322,7 @@ def score(
         model_kind="parametric" if model.parametric else "grid",
         sqrt_s_gev={"model": model_gev if np.isfinite(model_gev) else None, "data": data_gev},
         versus=versus,
+        null=f"SM + {versus}" if versus else "SM only",
     )
 
 
@@ -447,6 +455,11 @@ def _check_toys(toys: Any, seed: Any) -> tuple[int, int]:
 def _check_versus(versus: Any, kind: str, benchmark: str) -> str:
     """The kind a request scores with: `model_vs_model` when it names another benchmark."""
     if versus is None:
+        if kind == "model_vs_model":
+            raise InvalidParameterError(
+                "kind='model_vs_model' asks which of two benchmarks a signal is: give the "
+                "other one, versus='...' (--versus)"
+            )
         return kind
     if not isinstance(versus, str) or not versus:
         raise InvalidParameterError(
@@ -457,21 +470,9 @@ def _check_versus(versus: Any, kind: str, benchmark: str) -> str:
             f"--versus {versus} is the benchmark itself; name another benchmark to tell apart"
         )
     if kind not in ("binary", "model_vs_model"):
-        raise InvalidParameterError(
-            f"--versus picks the model-vs-model classifier; drop {classifiers.FLAGS[kind]}"
-        )
+        flag = classifiers.FLAGS.get(kind, f"kind={kind!r}")
+        raise InvalidParameterError(f"--versus picks the model-vs-model classifier; drop {flag}")
     return "model_vs_model"
-
-
-def _null(
-    sm: np.ndarray, versus: templates.SampleTemplate | None, n_events: int, snr: float
-) -> np.ndarray | None:
-    """What a model-vs-model p-value tests: B SM events and S of the other benchmark, drawn
-    as one multinomial of their mixture; None (the SM alone) for every other kind."""
-    if versus is None:
-        return None
-    b, s = calibration.split_events(n_events, snr)
-    return (b * sm + s * versus.probabilities) / (b + s)
 
 
 def _signal_template(zoo: Zoo, benchmark: str, kind: str) -> templates.SampleTemplate:

@@ -41,6 +41,7 @@ from dmzoo.lookup import (
     missing_table_message,
     open_zoo,
     parametric_answer,
+    parametric_rows,
     parametric_table,
     rows_for,
     table_version,
@@ -186,16 +187,18 @@ def _b_note(b_events: float) -> list[str]:
     ]
 
 
-def _benchmarks(zoo: Zoo, kinds: list[str], benchmark: str | None) -> list[str]:
-    """The benchmark asked for, checked, or every benchmark the tables of those kinds hold."""
-    present = [k for k in kinds if has_table(zoo, k)]
-    if not present:
+def _benchmarks(
+    zoo: Zoo, found: dict[str, list[AucRow]], kinds: list[str], benchmark: str | None
+) -> list[str]:
+    """The benchmark asked for, checked, or every benchmark the tables found hold."""
+    if not found:
         raise ModelNotFoundError(missing_table_message(zoo, kinds[0]))
-    held = sorted({r.benchmark for k in present for r in rows_for(zoo, k)})
+    held = sorted({r.benchmark for rows in found.values() for r in rows})
     if benchmark in (None, "all"):
         return held
     if benchmark not in held:
-        check_benchmark(rows_for(zoo, present[0]), benchmark, present[0], zoo)
+        kind, rows = next(iter(found.items()))
+        check_benchmark(rows, benchmark, kind, zoo)
     return [benchmark]
 
 
@@ -213,11 +216,16 @@ def _efficiency(
     return float(found.selection_efficiency), EFFICIENCY_SOURCE
 
 
-def _tables(zoo: Zoo, kinds: list[str], notes: list[str]) -> dict[str, list[AucRow]]:
+def _tables(
+    zoo: Zoo, kinds: list[str], notes: list[str], grid: bool = False
+) -> dict[str, list[AucRow]]:
+    """Each kind's grid table; where the zoo lacks it, its parametric table (unless `grid`)."""
     found = {}
     for k in kinds:
         if has_table(zoo, k):
             found[k] = rows_for(zoo, k)
+        elif not grid and (rows := parametric_rows(zoo, k)):
+            found[k] = rows
         else:
             notes.append(missing_table_message(zoo, k, hint=len(kinds) == 1))
     return found
@@ -261,8 +269,8 @@ def snr(
     zoo = open_zoo(zoo)
     kinds = kinds_for(kind)
     notes: list[str] = []
-    found = _tables(zoo, kinds, notes)
-    names = _benchmarks(zoo, kinds, benchmark)
+    found = _tables(zoo, kinds, notes, grid)
+    names = _benchmarks(zoo, found, kinds, benchmark)
     background = background_for(backgrounds, lumi_pb, zoo)
     samples = templates.load(zoo) if efficiency is None else {}
     rows = []
@@ -299,9 +307,14 @@ def _check_finite(s_events: float, value: float, b_events: float) -> None:
 
 
 def check_target_auc(value: float) -> float:
-    """A target AUC in (0.5, 1]: 0.5 is a coin toss, so nothing below it is a target."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.5 < value <= 1:
-        raise InvalidParameterError(f"--auc must lie in (0.5, 1], not {value!r}")
+    """A target AUC in (0.5, 1): 0.5 is a coin toss, so nothing below it is a target, and 1
+    is perfect separation, which no finite S/sqrt(B) gives (a table rounded to 1.00000 would
+    answer with where its rounding ends)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.5 < value < 1:
+        raise InvalidParameterError(
+            f"--auc must lie in (0.5, 1), not {value!r}; ask for 0.99 or 0.999, say, rather "
+            "than perfect separation"
+        )
     return float(value)
 
 
@@ -433,14 +446,14 @@ def reach(
     Args:
         benchmark: one benchmark, or None / `all` for every benchmark of the tables.
         lumi_pb: the integrated luminosity in pb^-1.
-        target_auc: in (0.5, 1].
+        target_auc: in (0.5, 1).
         backgrounds: Table 3 processes or `zoo_sm`, as for `snr`.
         kind: `individual`, `multimodel`, `multiclass` or `all`.
         zoo: the zoo to use; the shipped one by default.
         grid: the grid models' tables even where the zoo has a parametric model.
 
     Raises:
-        InvalidParameterError: a target outside (0.5, 1], a bad luminosity or background.
+        InvalidParameterError: a target outside (0.5, 1), a bad luminosity or background.
         ModelNotFoundError: an unknown benchmark, or a kind whose table the zoo lacks.
 
     >>> (a,), _ = reach("spin1_offshell", 139000.0, target_auc=0.9)
@@ -452,8 +465,8 @@ def reach(
     zoo = open_zoo(zoo)
     kinds = kinds_for(kind)
     notes: list[str] = []
-    found = _tables(zoo, kinds, notes)
-    names = _benchmarks(zoo, kinds, benchmark)
+    found = _tables(zoo, kinds, notes, grid)
+    names = _benchmarks(zoo, found, kinds, benchmark)
     background = background_for(backgrounds, lumi_pb, zoo)
     samples = templates.load(zoo)
     answers = []

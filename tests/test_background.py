@@ -46,6 +46,7 @@ def test_a_background_of_the_datas_shape_gives_a_large_p_value(tmp_path, data_co
         "file": f"{bkg}:h",
         "n_events": int(2 * data_counts.sum()),
         "selection": own.background["selection"],
+        "template": None,
     }
     assert own.background["selection"]["name"] == "monojet"
     assert not any("fewer than the data" in w for w in own.warnings)

@@ -377,13 +377,24 @@ def test_one_object_under_two_spellings_is_refused(spell, what, tmp_path, capsys
         ),
         (["auc", "--benchmark", "spin1_offshell", "--snr", "0"], "not 0.0", "such as 1.5"),
         (["auc", "--benchmark", "spin1_ofshell", "--snr", "1"], "'spin1_ofshell'", "did you mean"),
-        (["reach", "--lumi", "139/fb", "--auc", "1.5"], "--auc must lie in (0.5, 1]", "not 1.5"),
+        (["reach", "--lumi", "139/fb", "--auc", "1.5"], "--auc must lie in (0.5, 1)", "not 1.5"),
         (
             ["snr", "--sigma-signal", "1e308pb", "--lumi", "139/fb"],
             "S = inf, B = 5.81131e+06: the cross section times the luminosity is beyond any "
             "number of events",
             "give --sigma-signal and --lumi a collider could see",
         ),
+        (
+            ["snr", "--sigma-signal", "50fb", "--lumi", "1e306/fb"],
+            "--lumi '1e306/fb' overflows when converted",
+            "give a value a collider could reach",
+        ),
+        (
+            ["snr", "--sigma-signal", "50fb", "--lumi", "139/fb", "--background", "all,zoo_sm"],
+            "--background 'all,zoo_sm': all stands alone",
+            "give it by itself or list processes",
+        ),
+        (["reach", "--lumi", "139/fb", "--auc", "1"], "--auc must lie in (0.5, 1)", "not 1"),
         (
             ["list", "--repo", "bad repo id!!"],
             "repository id 'bad repo id!!' (--repo or DMZOO_HUB_REPO) is not valid",
@@ -400,6 +411,9 @@ def test_one_object_under_two_spellings_is_refused(spell, what, tmp_path, capsys
         "auc unknown benchmark",
         "unreachable auc",
         "overflowing cross section",
+        "overflowing luminosity",
+        "all with other processes",
+        "perfect separation",
         "invalid repository id",
     ],
 )

@@ -132,7 +132,7 @@ def test_reach_human_and_json(capsys):
             ["snr", "--sigma-signal", "50fb", "--lumi", "139/fb", "--background", "wtaunu"],
             "did you mean w_taunu",
         ),
-        (["reach", "--lumi", "139/fb", "--auc", "0.4"], "(0.5, 1]"),
+        (["reach", "--lumi", "139/fb", "--auc", "0.4"], "(0.5, 1)"),
         (["tables", "--kind", "multimodel"], "no multimodel table"),
     ],
 )

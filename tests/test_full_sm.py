@@ -54,3 +54,15 @@ def test_sm_and_background_exclude_each_other(zoo, tmp_path, capsys):
     assert main([*args, "--sm", "full", "--background", str(path)]) == 2
     assert "--sm full and --background both name the SM" in capsys.readouterr().err
     assert main([*args, "--sm", "full", "--toys", "50", "--json"]) == 0
+
+
+def test_sm_full_needs_the_pseudo_experiments(zoo):
+    with pytest.raises(InvalidParameterError, match=r"drop toys=0 \(--toys 0\) or --sm"):
+        dmzoo.score(COUNTS, benchmark="spin1_offshell", snr=2.0, zoo=zoo, toys=0, sm="full")
+
+
+def test_the_json_names_the_template(zoo):
+    r = dmzoo.score(COUNTS, benchmark="spin1_offshell", snr=2.0, zoo=zoo, toys=50, sm="full")
+    assert r.to_dict()["background"]["template"] == "full"
+    r = dmzoo.score(COUNTS, benchmark="spin1_offshell", snr=2.0, zoo=zoo, toys=50)
+    assert r.to_dict()["background"]["template"] == "z_nunu"

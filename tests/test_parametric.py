@@ -422,3 +422,34 @@ def test_cli_reach_names_the_parametric_model(zoo, capsys):
     assert main([*args, "--zoo", str(zoo), "--grid", "--json"]) == 0
     (answer,) = json.loads(capsys.readouterr().out)["answers"]
     assert (answer["model_kind"], answer["table"]) == ("grid", "tables/auc_individual.csv")
+
+
+def test_snr_and_reach_answer_a_kind_from_its_parametric_table_alone(tmp_path):
+    from dmzoo import sensitivity
+
+    root = build(tmp_path / "zoo", kinds=("binary", "parametric"))
+    manifest = json.loads((root / "manifest.json").read_text())
+    del manifest["files"]["tables/auc_multimodel_binary.csv"]
+    (root / "tables" / "auc_multimodel_binary.csv").unlink()
+    (root / "manifest.json").write_text(json.dumps(manifest))
+    zoo = Zoo(root)
+    # the multimodel parametric rows at 0.5 (0.58) and 2 (0.88): AUC 0.73 halfway in log
+    (a,), notes = sensitivity.reach(
+        "spin1_offshell", 139000.0, target_auc=0.73, kind="multimodel", zoo=zoo
+    )
+    assert notes == [] and (a.model, a.table) == (
+        "parametric",
+        "tables/auc_parametric_multimodel.csv",
+    )
+    assert a.classifier.snr == pytest.approx(1.0)
+    with pytest.raises(ModelNotFoundError, match="has no multimodel table"):
+        sensitivity.reach("spin1_offshell", 139000.0, kind="multimodel", zoo=zoo, grid=True)
+    (row,) = sensitivity.snr(
+        a.signal_pb,
+        139000.0,
+        efficiency=1.0,
+        benchmark="spin1_offshell",
+        kind="multimodel",
+        zoo=zoo,
+    ).rows
+    assert row.auc[0].auc == pytest.approx(0.73) and row.auc[0].model == "parametric"

@@ -97,3 +97,34 @@ def test_cli_says_which_question_it_answered(zoo, tmp_path, capsys):
         "alp",
         pytest.approx(0.25, abs=1e-6),
     )
+
+
+def test_the_null_toys_hold_exactly_b_and_s_as_the_signal_toys_do(zoo):
+    # 100 events at S/sqrt(B) = 5: B = 61, S = 39. Drawing the null as one multinomial of the
+    # mixture would let the other signal's count vary and widen its spread: with B and S
+    # fixed both toy sets have the binomial spread of F (sqrt(61 / 4) / 100 = 0.039)
+    r = dmzoo.score(
+        _hundred(), benchmark="spin1_offshell", versus="alp", snr=5.0, zoo=zoo, toys=20000, seed=1
+    )
+    cal = r.calibration
+    assert (cal.b_signal, cal.s_signal) == (61, 39)
+    # one multinomial of the mixture would give sqrt(100 p (1 - p)) / 100 = 0.046, p = 0.305
+    assert np.std(r.toys.sm) == pytest.approx(np.sqrt(61 / 4) / 100, rel=0.03)
+    assert np.std(r.toys.signal) == pytest.approx(np.sqrt(61 / 4) / 100, rel=0.03)
+    assert r.null == "SM + alp"
+
+
+def _hundred():
+    counts = np.zeros((30, 30))
+    counts[0, :25] = 2.0  # 50 events in the lowest pT row
+    counts[29, :25] = 2.0  # and 50 in the highest
+    return counts
+
+
+def test_kind_and_versus_must_agree(zoo):
+    with pytest.raises(InvalidParameterError, match="give the other one, versus="):
+        dmzoo.score(COUNTS, benchmark="alp", snr=1.0, zoo=zoo, kind="model_vs_model", toys=0)
+    with pytest.raises(InvalidParameterError, match="drop kind='bogus'"):
+        dmzoo.score(
+            COUNTS, benchmark="alp", versus="spin1_offshell", snr=1.0, zoo=zoo, kind="bogus"
+        )

@@ -309,8 +309,7 @@ def summary(r) -> str:
     if r.classes is not None:
         lines += _classes(r.classes)
     if r.calibration is not None:
-        null = f"SM + {r.versus}" if r.versus else "SM only"
-        lines += _calibration(r.calibration, r.benchmark, null)
+        lines += _calibration(r.calibration, r.benchmark, r.null)
     if r.background is not None:
         lines.append(_background(r.background))
     return "\n".join(lines)
