@@ -96,7 +96,7 @@ def multiclass_lines(zoo: Path) -> list[str]:
         f"class log-likelihoods), at worst {_worst_ratio(rows)}."
     ]
     freq = table(zoo, "multiclass_frequencies")
-    if not freq:
+    if not freq or not any(r["snr"] in FREQUENCY_SNRS for r in freq):
         return lines
     right = {}
     for r in freq:
