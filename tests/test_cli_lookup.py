@@ -133,7 +133,6 @@ def test_reach_human_and_json(capsys):
             "did you mean w_taunu",
         ),
         (["reach", "--lumi", "139/fb", "--auc", "0.4"], "(0.5, 1)"),
-        (["tables", "--kind", "multimodel"], "no multimodel table"),
     ],
 )
 def test_bad_values_are_one_line_with_exit_2(args, message, capsys):
@@ -210,3 +209,10 @@ def test_readme_worked_example_is_what_the_commands_print(args, capsys):
     shortened = ["  B = "]  # the README leaves the reach's B line out
     for line in lines:
         assert line in readme or (args[0] == "reach" and line.startswith(*shortened)), line
+
+
+def test_tables_of_a_kind_the_zoo_lacks(tmp_path, capsys):
+    zoo = copy_zoo(tmp_path)  # without the multimodel grid table
+    assert main(["tables", "--kind", "multimodel", "--zoo", str(zoo.root)]) == 2
+    err = capsys.readouterr().err
+    assert "no multimodel table" in err and err.count("\n") == 1

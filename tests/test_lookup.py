@@ -161,9 +161,9 @@ def test_benchmark_not_yet_in_the_zoo_is_not_called_a_typo(tmp_path):
     assert "did you mean" not in str(err.value)
 
 
-def test_missing_kind_says_which_table_and_what_to_use():
+def test_missing_kind_says_which_table_and_what_to_use(tmp_path):
     with pytest.raises(ModelNotFoundError) as err:
-        lookup.auc("spin1_offshell", 1.0, kind="multimodel", grid=True)
+        lookup.auc("spin1_offshell", 1.0, kind="multimodel", grid=True, zoo=copy_zoo(tmp_path))
     assert str(err.value) == (
         "zoo 0.1.0 has no multimodel table (tables/auc_multimodel_binary.csv); it holds "
         "individual: use --kind individual or a newer zoo"
