@@ -118,17 +118,26 @@ def test_unknown_benchmark_for_multimodel_suggests_names(zoo):
         dmzoo.score(COUNTS, benchmark="spin1_offshel", snr=2.0, zoo=zoo, kind="multimodel_binary")
 
 
-@pytest.mark.parametrize(
-    ("flag", "grid", "hint"),
-    [("--multimodel", ["--grid"], "drop --grid"), ("--multiclass", [], "drop --multiclass")],
-)
-def test_the_shipped_zoo_lacks_them_in_one_line(flag, grid, hint, capsys, nanoaod_like):
-    """No multiclass network and no multimodel grid network yet (the parametric one is there)."""
-    args = ["score", str(nanoaod_like), "--benchmark", "spin1_offshell", "--snr", "1", flag]
-    code = main(args + grid)
+def test_the_shipped_zoo_lacks_multiclass_in_one_line(capsys, nanoaod_like):
+    """No multiclass network yet: its grid is trained only at the lowest points."""
+    args = ["score", str(nanoaod_like), "--benchmark", "spin1_offshell", "--snr", "1"]
+    code = main([*args, "--multiclass"])
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("Error: zoo ") and err.count("\n") == 1
-    assert hint in err
+    assert "drop --multiclass" in err
+
+
+def test_a_zoo_with_only_the_parametric_multimodel_says_drop_grid(tmp_path):
+    root = build(tmp_path / "zoo", kinds=("binary", "parametric"))
+    with pytest.raises(ModelNotFoundError, match="drop --grid"):
+        dmzoo.score(
+            COUNTS,
+            benchmark="spin1_offshell",
+            snr=1.0,
+            zoo=root,
+            kind="multimodel_binary",
+            grid=True,
+        )
 
 
 def test_cli_multiclass_json_and_summary(zoo, tmp_path, capsys):

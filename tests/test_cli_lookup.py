@@ -152,7 +152,7 @@ def test_tables_to_stdout_and_to_a_file(tmp_path, capsys):
     table = zoo_table_lines()
     assert lines[1:] == [f"individual,0.1.0,{line}" for line in table[1:]]
     assert (
-        "individual,0.1.0,spin1_offshell,1,0.79826,0.00000,2,0.80032,0.80813,0.00496,0.99743"
+        "individual,0.1.0,spin1_offshell,1,0.79826,0.00000,5,0.80032,0.80813,0.00496,0.99743"
         in lines
     )
     out = tmp_path / "auc.md"
@@ -160,7 +160,7 @@ def test_tables_to_stdout_and_to_a_file(tmp_path, capsys):
     text = out.read_text()
     assert text.startswith("### AUC, binary classifier trained on the benchmark alone")
     assert (
-        "| spin1_offshell | 1 | 0.79826 | 0.00000 | 2 | 0.80032 | 0.80813 | 0.00496 | 0.99743 |"
+        "| spin1_offshell | 1 | 0.79826 | 0.00000 | 5 | 0.80032 | 0.80813 | 0.00496 | 0.99743 |"
         in text
     )
     assert os.listdir(tmp_path) == ["auc.md"]  # no temporary file left

@@ -126,7 +126,7 @@ def test_quiet_silences_notes_and_warnings(capsys):
 def test_tables_say_once_which_kinds_are_missing(capsys):
     code, _, err = run(capsys, "tables")
     assert code == 0
-    assert err == "Note: zoo 0.1.0 has no multimodel or multiclass table yet\n"
+    assert err == "Note: zoo 0.1.0 has no multiclass table yet\n"
 
 
 @pytest.mark.parametrize("mask", [0o022, 0o077])

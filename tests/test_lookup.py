@@ -79,7 +79,7 @@ def multiclass_zoo(tmp_path):
     return copy_zoo(tmp_path, {"auc_multiclass.csv": MULTICLASS})
 
 
-def test_interpolation_between_two_grid_rows_is_linear_in_log_snr():
+def test_interpolation_between_two_grid_rows_is_linear_in_log_snr(tmp_path):
     a = lookup.auc("spin1_offshell", 1.2, grid=True)
     # rows snr 1 -> 0.79826 (spread 0, test error 0.00496, limit 0.80032) and
     # 1.5 -> 0.89067 (0, 0.00372, 0.89374); the uncertainty adds spread and error in quadrature
@@ -91,11 +91,19 @@ def test_interpolation_between_two_grid_rows_is_linear_in_log_snr():
     assert a.auc_optimal == pytest.approx(0.80032 + t * (0.89374 - 0.80032), abs=1e-12)
     assert (a.method, a.bound, a.zoo_version) == ("interpolated in log S/sqrt(B)", None, "0.1.0")
     assert a.snr_grid == (0.1, 10.0) and a.table == "tables/auc_individual.csv"
-    # where the spread is not zero: rows 0.15 -> spread 0, error 0.00642 and
-    # 0.22 -> 0.02045, 0.00639
+    # where the spread is not zero (a table of two trainings that disagree): rows 0.15 ->
+    # spread 0, error 0.00642 and 0.22 -> 0.02045, 0.00639
+    spread = copy_zoo(
+        tmp_path,
+        {
+            "auc_individual.csv": "benchmark,snr,auc,auc_std,n_trainings,auc_optimal,auc_error\n"
+            "spin1_offshell,0.15,0.546,0,2,0.5456,0.00642\n"
+            "spin1_offshell,0.22,0.5624,0.02045,2,0.5777,0.00639\n"
+        },
+    )
     t = math.log(0.18 / 0.15) / math.log(0.22 / 0.15)
     low, high = math.hypot(0.0, 0.00642), math.hypot(0.02045, 0.00639)
-    assert lookup.auc("spin1_offshell", 0.18, grid=True).auc_std == pytest.approx(
+    assert lookup.auc("spin1_offshell", 0.18, grid=True, zoo=spread).auc_std == pytest.approx(
         low + t * (high - low), abs=1e-12
     )
 

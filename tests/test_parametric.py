@@ -190,8 +190,9 @@ def test_the_shipped_zoo_scores_with_its_parametric_networks():
         np.full((30, 30), 50.0), benchmark="alp", snr=1.2, toys=0, kind="multimodel_binary"
     )
     assert (m.model, m.model_kind) == ("parametric", "parametric")
-    # no multimodel grid network yet to stand beside the multimodel parametric one
-    assert lookup.auc("alp", 1.2, kind="multimodel").auc_grid is None
+    # the multimodel grid network beside the multimodel parametric one, on the same histograms
+    beside = lookup.auc("alp", 1.2, kind="multimodel")
+    assert beside.model == "parametric" and 0.5 < beside.auc_grid < beside.auc_optimal
 
 
 def test_auc_reads_the_parametric_table_with_the_grid_beside(zoo):

@@ -63,7 +63,7 @@ def test_given_efficiency_and_all_backgrounds():
         ({"efficiency": 1.5}, "--efficiency-signal"),
         ({"backgrounds": "z_nunu,wtaunu"}, "did you mean w_taunu"),
         ({"benchmark": "spin1_onshel"}, "did you mean spin1_onshell"),
-        ({"kind": "multimodel", "grid": True}, "no multimodel table"),
+        ({"kind": "multiclass", "grid": True}, "no multiclass table"),
     ],
 )
 def test_snr_bad_requests(kwargs, words):

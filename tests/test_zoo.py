@@ -15,6 +15,18 @@ ZOO = Zoo.default()
 GRID = (0.1, 0.15, 0.22, 0.33, 0.45, 0.67, 1.0, 1.5, 2.2, 3.3, 4.5, 6.7, 10.0)
 
 
+SEVEN = (
+    "any of alp, spin0_offshell, spin0_onshell, spin1_offshell, spin1_offshell_ps, "
+    "spin2_onshell, spin2_offshell_ps"
+)
+# what each kind's output labels name, from its manifest benchmark
+LABELS = {
+    "binary": lambda b: {"0": "sm", "1": b},
+    "multimodel_binary": lambda b: {"0": "sm", "1": SEVEN},
+    "model_vs_model": lambda b: dict(zip("01", b.split("_vs_"), strict=True)),
+}
+
+
 @pytest.mark.parametrize("entry", ZOO.entries, ids=lambda e: e.id)
 def test_model_contract(entry):
     path = ZOO.path(entry)  # checks the hash
@@ -29,14 +41,12 @@ def test_model_contract(entry):
     if entry.kind == "parametric":
         # the trained range instead of one S/sqrt(B); the multimodel one has no benchmark
         assert meta["snr"] == {"min": 0.1, "max": 10.0} and entry.snr is None
-        seven = "any of alp, spin0_offshell, spin0_onshell, spin1_offshell, spin1_offshell_ps, "
-        seven += "spin2_onshell, spin2_offshell_ps"
-        assert meta["labels"] == {"0": "sm", "1": entry.benchmark or seven}
+        assert meta["labels"] == {"0": "sm", "1": entry.benchmark or SEVEN}
         out = model.predict(x, snr=[0.2, 1.2, 8.0])
         assert np.allclose(model.predict(x * 11.0, snr=[0.2, 1.2, 8.0]), out, atol=1e-6)
     else:
         assert meta["snr"] == entry.snr
-        assert meta["labels"] == {"0": "sm", "1": entry.benchmark}
+        assert meta["labels"] == LABELS[entry.kind](entry.benchmark)
         out = model.predict(x)
         assert np.allclose(model.predict(x * 11.0), out, atol=1e-6)
     assert out.shape == (3,) and np.all((out >= 0) & (out <= 1))
