@@ -29,6 +29,14 @@ def write_tree(path: Path, name: str, pt_branch: str, eta_branch: str, pt=None, 
     return path
 
 
+def write_soft_and_hard(path: Path) -> Path:
+    """A NanoAOD-like tree of 30 soft (150 GeV) and 10 hard (1500 GeV) central jets: a
+    quarter of its events in the upper pT half of the histogram."""
+    return write_tree(
+        path, "Events", "Jet_pt", "Jet_eta", pt=[[150.0]] * 30 + [[1500.0]] * 10, eta=[[0.0]] * 40
+    )
+
+
 def write_tree_and_th2(path: Path, pt, eta) -> Path:
     """One jet per event as a NanoAOD-like tree `Events`, plus their zoo-binned TH2 `h`."""
     import uproot

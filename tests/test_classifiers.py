@@ -141,16 +141,9 @@ def test_a_zoo_with_only_the_parametric_multimodel_says_drop_grid(tmp_path):
 
 
 def test_cli_multiclass_json_and_summary(zoo, tmp_path, capsys):
-    from _inputs import write_tree
+    from _inputs import write_soft_and_hard
 
-    path = write_tree(
-        tmp_path / "e.root",
-        "Events",
-        "Jet_pt",
-        "Jet_eta",
-        pt=[[150.0]] * 30 + [[1500.0]] * 10,
-        eta=[[0.0]] * 40,
-    )
+    path = write_soft_and_hard(tmp_path / "e.root")  # F = 0.25
     args = [
         "score",
         str(path),

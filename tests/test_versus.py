@@ -73,17 +73,9 @@ def test_versus_refuses_what_it_cannot_answer(zoo, tmp_path):
 
 
 def test_cli_says_which_question_it_answered(zoo, tmp_path, capsys):
-    from _inputs import write_tree
+    from _inputs import write_soft_and_hard
 
-    # 30 soft and 10 hard jets: F = 0.25
-    path = write_tree(
-        tmp_path / "e.root",
-        "Events",
-        "Jet_pt",
-        "Jet_eta",
-        pt=[[150.0]] * 30 + [[1500.0]] * 10,
-        eta=[[0.0]] * 40,
-    )
+    path = write_soft_and_hard(tmp_path / "e.root")  # F = 0.25
     args = ["score", str(path), "--zoo", str(zoo), "--benchmark", "spin1_offshell"]
     args += ["--versus", "alp", "--selection", "leading-jet"]
     assert main([*args, "--snr", "2", "--toys", "100"]) == 0

@@ -33,6 +33,7 @@ import numpy as np
 
 from dmzoo import binning
 from dmzoo_training import detector, histograms, paths, storage
+from dmzoo_training import samples as sample_parts
 from dmzoo_training.benchmarks import ALL_SAMPLES, SCALE_VARIATIONS, SM_STITCH_PT
 from dmzoo_training.classifiers import VERSUS
 from dmzoo_training.histograms import seed_of
@@ -98,17 +99,12 @@ def _tail(name: str, events_dir: Path) -> tuple[str, float] | None:
 
 
 def _sigma(name: str, events_dir: Path) -> float:
-    import json
-
-    return json.loads((events_dir / name / "sample.json").read_text())["sigma_generated_pb"]
+    return sample_parts.summary(events_dir / name)["sigma_generated_pb"]
 
 
 def _weighted(name: str, events_dir: Path) -> dict[str, np.ndarray]:
-    import json
-
-    summary = json.loads((events_dir / name / "sample.json").read_text())
     ev = storage.read_sample(events_dir / name, ("jet_pt", "jet_eta"))
-    per_event = summary["sigma_generated_pb"] / summary["n_generated"]
+    per_event = sample_parts.per_event_pb(events_dir / name)
     return {**ev, "weight": np.full(len(ev["jet_pt"]), per_event)}
 
 

@@ -27,7 +27,7 @@ from dmzoo_training.histograms import seed_of
 STITCH_BIN = int(np.searchsorted(binning.PT_EDGES, SM_STITCH_PT - 1e-6))
 
 
-def _summary(sample_dir: Path) -> dict:
+def summary(sample_dir: Path) -> dict:
     return json.loads((sample_dir / "sample.json").read_text())
 
 
@@ -36,10 +36,7 @@ def tail_weight(events_dir: Path) -> float | None:
     tail = events_dir / "sm_tail"
     if not (tail / "sample.json").exists():
         return None
-    main, extra = _summary(events_dir / "sm"), _summary(tail)
-    per_main = main["sigma_generated_pb"] / main["n_generated"]
-    per_tail = extra["sigma_generated_pb"] / extra["n_generated"]
-    return per_tail / per_main
+    return per_event_pb(tail) / per_event_pb(events_dir / "sm")
 
 
 def split_parts(
@@ -99,16 +96,16 @@ def full_sm_test(events_dir: Path) -> dict[str, np.ndarray] | None:
     """
     if not all((events_dir / n / "sample.json").exists() for n in FULL_SM):
         return None
-    per_sm_event = _per_event(events_dir / "sm")
+    per_sm_event = per_event_pb(events_dir / "sm")
     parts = [split_parts("sm", events_dir)["test"]]
     for name in FULL_SM[1:]:
         test = split_parts(name, events_dir)["test"]
-        test["weight"] = test["weight"] * _per_event(events_dir / name) / per_sm_event
+        test["weight"] = test["weight"] * per_event_pb(events_dir / name) / per_sm_event
         parts.append(test)
     return {k: np.concatenate([p[k] for p in parts]) for k in ("jet_pt", "jet_eta", "weight")}
 
 
-def _per_event(sample_dir: Path) -> float:
+def per_event_pb(sample_dir: Path) -> float:
     """A sample's generated cross section per generated event (pb)."""
-    summary = _summary(sample_dir)
-    return summary["sigma_generated_pb"] / summary["n_generated"]
+    found = summary(sample_dir)
+    return found["sigma_generated_pb"] / found["n_generated"]
