@@ -126,7 +126,9 @@ def model_vs_model_lines(zoo: Path) -> list[str]:
         f"- Model against model (section 4.4, `auc_model_vs_model.csv`, "
         f"`figures/auc_model_vs_model.png`): SM + one benchmark against SM + another; worst "
         f"ratio to the limit {_worst_ratio(rows)}. S/sqrt(B) where the AUC reaches 0.9: "
-        f"{'; '.join(reach)}."
+        f"{'; '.join(reach)}. Two models whose shapes differ less than their samples' noise "
+        f"have an optimistic limit, which knows the test pool's own fluctuations: the "
+        f"limit-optimism validation below measures it for three pairs."
     ]
 
 

@@ -190,11 +190,30 @@ def test_grid_runs_on_dask_and_resumes(events_dir, tmp_path):
     # Only the chosen repeat keeps its network; the other still counts as finished.
     grid.keep_chosen_networks({jobs[0].model_id}, runs)
     kept = sorted(p.parent.name for p in (runs / jobs[0].model_id).glob("*/model.keras"))
-    best = max(first, key=lambda r: r["val_auc_best"])["repeat"]
+    best = grid.chosen(first)["repeat"]
     assert kept == [f"repeat-{best}"]
     pruned = grid.finished(runs / jobs[0].model_id / f"repeat-{1 - best}", TINY)
     assert pruned["model_pruned"] and pruned["auc"] == first[1 - best]["auc"]
     assert len(zoo_build.collect(runs)[jobs[0].model_id]) == 2
+    # A choice that falls on a pruned repeat trains it again, from its own seed, to the same
+    # network.
+    (runs / jobs[0].model_id / f"repeat-{best}" / "model.keras").unlink()
+    again = grid.retrain_pruned_choices({jobs[0].model_id}, runs)
+    assert again == [jobs[best]]
+    [redone] = grid.run_jobs(again, TINY, workers=1, events_dir=events_dir, runs=runs)
+    assert redone["auc"] == first[best]["auc"] and redone["seed"] == first[best]["seed"]
+
+
+def test_the_chosen_repeat_is_the_typical_one_not_the_luckiest():
+    def runs(*val):
+        return [{"repeat": k, "val_auc_best": v} for k, v in enumerate(val)]
+
+    # Four repeats stayed at their start (to 1e-6); one drifted up on validation noise.
+    drifted = runs(0.564920, 0.573402, 0.564921, 0.564920, 0.564920)
+    assert grid.chosen(drifted)["repeat"] == 2  # the best of the typical ones
+    assert grid.chosen(runs(0.70, 0.60, 0.65))["repeat"] == 2  # the median
+    assert grid.chosen(runs(0.60, 0.65))["repeat"] == 1  # the upper median of two
+    assert grid.chosen(runs(0.6))["repeat"] == 0
 
 
 def test_networks_on_the_wrong_snr_and_the_wrong_model(trained_all, all_events_dir):
