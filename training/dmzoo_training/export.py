@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 from importlib.metadata import version
 from pathlib import Path
 
@@ -76,38 +75,11 @@ def _flat_output(tf, out):
 
 
 def _canonical_names(proto) -> None:
-    """Replace tf2onnx's process-wide counters in tensor names by per-graph ones.
+    """The graph in its canonical form (`onnx_canonical`), so that the same network exported
+    twice gives the same bytes, and the batch dimension named `N`."""
+    from dmzoo_training.onnx_canonical import canonicalize
 
-    tf2onnx numbers the names it invents with a counter that keeps growing across conversions
-    in one process, and its optimiser may list the initializers in another order from one
-    conversion to the next; so the same model exported twice would get other names and other
-    bytes. Names are renumbered in the order the (topologically sorted) nodes use them, and the
-    initializers, a set to onnxruntime, are sorted by their new names.
-    """
-    pattern = re.compile(r"__\d+$")
-    mapping: dict[str, str] = {}
-
-    def rename(name: str) -> str:
-        if not pattern.search(name):
-            return name
-        if name not in mapping:
-            mapping[name] = f"{pattern.sub('', name)}__{len(mapping)}"
-        return mapping[name]
-
-    for node in proto.graph.node:
-        node.input[:] = [rename(n) for n in node.input]
-        node.output[:] = [rename(n) for n in node.output]
-        node.name = rename(node.name)
-    for init in proto.graph.initializer:
-        init.name = rename(init.name)
-    ordered = sorted(proto.graph.initializer, key=lambda t: t.name)
-    copies = [type(t)() for t in ordered]
-    for copy, t in zip(copies, ordered, strict=True):
-        copy.CopyFrom(t)
-    del proto.graph.initializer[:]
-    proto.graph.initializer.extend(copies)
-    for info in proto.graph.value_info:
-        info.name = rename(info.name)
+    canonicalize(proto.graph)
     for info in (*proto.graph.input, *proto.graph.output):
         for dim in info.type.tensor_type.shape.dim:
             if dim.dim_param:
