@@ -303,7 +303,7 @@ def auc_all(
 
     >>> answers, notes = auc_all("spin1_offshell", 1.0)
     >>> [a.kind for a in answers], len(notes)
-    (['individual', 'multimodel'], 1)
+    (['individual', 'multimodel', 'multiclass'], 0)
     """
     snr = check_snr(snr)
     zoo = open_zoo(zoo)

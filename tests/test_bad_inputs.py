@@ -643,15 +643,15 @@ def test_model_only_the_hub_has_while_offline(hub, monkeypatch, capsys):
     """The one case of two lines: the fallback's warning comes when the zoo is chosen, before
     anything asks it for a model it lacks (hub.select_zoo cannot know that yet)."""
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    # the multiclass network: in the paper, in no shipped zoo yet
-    code, _, err = run(capsys, "info", "multiclass-snr1", "--repo", REPO)
+    # a network off the shipped grid
+    code, _, err = run(capsys, "info", "binary-spin1_offshell-snr0.8", "--repo", REPO)
     assert code == 4
     warning, err = err.split("\n", 1)
     assert warning.startswith("Warning: ") and "using the zoo shipped" in warning
     assert_one_error(
         err,
-        "model 'multiclass-snr1' is not in the shipped zoo 0.1.0",
-        f"run `dmzoo fetch --repo {REPO} --revision v0.1.0 multiclass-snr1`",
+        "model 'binary-spin1_offshell-snr0.8' is not in the shipped zoo 0.1.0",
+        f"run `dmzoo fetch --repo {REPO} --revision v0.1.0 binary-spin1_offshell-snr0.8`",
     )
 
 

@@ -118,13 +118,22 @@ def test_unknown_benchmark_for_multimodel_suggests_names(zoo):
         dmzoo.score(COUNTS, benchmark="spin1_offshel", snr=2.0, zoo=zoo, kind="multimodel_binary")
 
 
-def test_the_shipped_zoo_lacks_multiclass_in_one_line(capsys, nanoaod_like):
-    """No multiclass network yet: its grid is trained only at the lowest points."""
-    args = ["score", str(nanoaod_like), "--benchmark", "spin1_offshell", "--snr", "1"]
-    code = main([*args, "--multiclass"])
-    err = capsys.readouterr().err
-    assert code == 2 and err.startswith("Error: zoo ") and err.count("\n") == 1
-    assert "drop --multiclass" in err
+@pytest.mark.parametrize(
+    ("example", "top", "probability"),
+    [("sm_only", "sm", 0.99786), ("sm_plus_spin1_offshell_snr4.5", "spin1_offshell", 0.91277)],
+)
+def test_the_shipped_multiclass_network_names_the_shipped_examples(
+    capsys, example, top, probability
+):
+    from dmzoo.registry import shipped_zoo_path
+
+    path = shipped_zoo_path() / "examples" / f"{example}.root"
+    args = ["score", str(path), "--benchmark", "spin1_offshell", "--snr", "4.5", "--json"]
+    assert main([*args, "--multiclass", "--toys", "0"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["model"] == "multiclass-snr4.5" and doc["classes"]["top_class"] == top
+    assert doc["classes"]["probabilities"][top] == pytest.approx(probability, abs=1e-5)
+    assert sum(doc["classes"]["probabilities"].values()) == pytest.approx(1.0, abs=1e-5)
 
 
 def test_a_zoo_with_only_the_parametric_multimodel_says_drop_grid(tmp_path):

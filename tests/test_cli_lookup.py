@@ -111,10 +111,6 @@ def test_reach_human_and_json(capsys):
         (["auc", "--benchmark", "spin1_ofshell", "--snr", "1"], "did you mean spin1_offshell"),
         (["auc", "--benchmark", "spin1_offshell", "--snr", "nan"], "finite positive"),
         (["auc", "--benchmark", "spin1_offshell", "--snr", "0"], "finite positive"),
-        (
-            ["auc", "--benchmark", "spin1_offshell", "--snr", "1", "--kind", "multiclass"],
-            "no multiclass table (tables/auc_multiclass.csv)",
-        ),
         (["snr", "--sigma-signal", "50", "--lumi", "139/fb"], "write a number and a unit"),
         (["snr", "--sigma-signal", "50 mb", "--lumi", "139/fb"], "(ab, fb, pb, nb)"),
         (["snr", "--sigma-signal", "-1fb", "--lumi", "139/fb"], "finite positive"),
@@ -209,6 +205,14 @@ def test_readme_worked_example_is_what_the_commands_print(args, capsys):
     shortened = ["  B = "]  # the README leaves the reach's B line out
     for line in lines:
         assert line in readme or (args[0] == "reach" and line.startswith(*shortened)), line
+
+
+def test_auc_of_a_kind_the_zoo_lacks(tmp_path, capsys):
+    zoo = copy_zoo(tmp_path)  # without the multiclass grid table
+    args = ["auc", "--benchmark", "spin1_offshell", "--snr", "1", "--kind", "multiclass"]
+    assert main([*args, "--zoo", str(zoo.root)]) == 2
+    err = capsys.readouterr().err
+    assert "no multiclass table (tables/auc_multiclass.csv)" in err and err.count("\n") == 1
 
 
 def test_tables_of_a_kind_the_zoo_lacks(tmp_path, capsys):

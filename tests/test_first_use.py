@@ -123,10 +123,15 @@ def test_quiet_silences_notes_and_warnings(capsys):
     assert code == 0 and out and err == ""
 
 
-def test_tables_say_once_which_kinds_are_missing(capsys):
+def test_tables_say_once_which_kinds_are_missing(tmp_path, capsys):
+    from test_lookup import copy_zoo
+
     code, _, err = run(capsys, "tables")
+    assert code == 0 and err == ""  # the shipped zoo has every kind
+    zoo = copy_zoo(tmp_path)  # without the multimodel and multiclass tables
+    code, _, err = run(capsys, "tables", "--zoo", str(zoo.root))
     assert code == 0
-    assert err == "Note: zoo 0.1.0 has no multiclass table yet\n"
+    assert err == "Note: zoo 0.1.0 has no multimodel or multiclass table yet\n"
 
 
 @pytest.mark.parametrize("mask", [0o022, 0o077])

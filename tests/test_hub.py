@@ -199,11 +199,11 @@ def test_offline_with_empty_cache(hub, monkeypatch, capsys):
     assert code == 0 and json.loads(out)["zoo_version"] == "0.1.0"
     assert "HF_HUB_OFFLINE is set" in err and "shipped" in err and err.count("\n") == 1
 
-    # the multiclass network: in the paper, in no shipped zoo yet
-    code, _, err = run(capsys, "info", "multiclass-snr1", "--repo", REPO)
+    # a network off the shipped grid
+    code, _, err = run(capsys, "info", "binary-spin1_offshell-snr0.8", "--repo", REPO)
     assert code == 4
-    assert "model 'multiclass-snr1' is not in the shipped zoo 0.1.0" in err
-    assert f"dmzoo fetch --repo {REPO} --revision v0.1.0 multiclass-snr1" in err
+    assert "model 'binary-spin1_offshell-snr0.8' is not in the shipped zoo 0.1.0" in err
+    assert f"dmzoo fetch --repo {REPO} --revision v0.1.0 binary-spin1_offshell-snr0.8" in err
 
     code, _, err = run(capsys, "fetch", "--repo", REPO)
     assert code == 4 and "HF_HUB_OFFLINE" in err

@@ -266,6 +266,6 @@ def test_markdown_export_is_a_table_per_kind(multiclass_zoo):
     assert "| alp | 2 | 0.75 | 0.02 | 2 | 0.8 | 1 |" in text
 
 
-def test_export_of_a_kind_the_zoo_lacks():
+def test_export_of_a_kind_the_zoo_lacks(tmp_path):
     with pytest.raises(ModelNotFoundError, match="no multiclass table"):
-        lookup.load_tables(kind="multiclass")
+        lookup.load_tables(kind="multiclass", zoo=copy_zoo(tmp_path))

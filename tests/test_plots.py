@@ -130,8 +130,12 @@ def test_auc_kinds_are_those_of_dmzoo_auc_and_the_old_ones(tmp_path, kind):
 
 
 def test_auc_of_a_missing_table_exits_2_like_dmzoo_auc(tmp_path, capsys):
-    assert main(["plot", "auc", "--kind", "multiclass", "-o", str(tmp_path / "auc.png")]) == 2
-    assert main(["auc", "--kind", "multiclass", "--benchmark", "spin1_offshell", "--snr", "1"]) == 2
+    from test_lookup import copy_zoo
+
+    zoo = ["--zoo", str(copy_zoo(tmp_path).root)]  # without the multiclass table
+    assert main(["plot", "auc", "--kind", "multiclass", *zoo, "-o", str(tmp_path / "a.png")]) == 2
+    args = ["auc", "--kind", "multiclass", "--benchmark", "spin1_offshell", "--snr", "1", *zoo]
+    assert main(args) == 2
     err = capsys.readouterr().err.splitlines()
     assert err[0].startswith("Error: zoo 0.1.0 has no multiclass table") and err[0] == err[1]
 

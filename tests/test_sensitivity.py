@@ -63,12 +63,17 @@ def test_given_efficiency_and_all_backgrounds():
         ({"efficiency": 1.5}, "--efficiency-signal"),
         ({"backgrounds": "z_nunu,wtaunu"}, "did you mean w_taunu"),
         ({"benchmark": "spin1_onshel"}, "did you mean spin1_onshell"),
-        ({"kind": "multiclass", "grid": True}, "no multiclass table"),
     ],
 )
 def test_snr_bad_requests(kwargs, words):
     with pytest.raises((InvalidParameterError, ModelNotFoundError), match=words):
         sensitivity.snr(0.05, LUMI, **kwargs)
+
+
+def test_snr_of_a_kind_the_zoo_lacks(tmp_path):
+    zoo = copy_zoo(tmp_path)  # without the multiclass grid table
+    with pytest.raises(ModelNotFoundError, match="no multiclass table"):
+        sensitivity.snr(0.05, LUMI, kind="multiclass", grid=True, zoo=zoo)
 
 
 @pytest.mark.parametrize("bad", [0.0, -1.0, float("nan")])

@@ -24,6 +24,7 @@ LABELS = {
     "binary": lambda b: {"0": "sm", "1": b},
     "multimodel_binary": lambda b: {"0": "sm", "1": SEVEN},
     "model_vs_model": lambda b: dict(zip("01", b.split("_vs_"), strict=True)),
+    "multiclass": lambda b: {str(k): c for k, c in enumerate(["sm", *SEVEN[7:].split(", ")])},
 }
 
 
@@ -49,7 +50,11 @@ def test_model_contract(entry):
         assert meta["labels"] == LABELS[entry.kind](entry.benchmark)
         out = model.predict(x)
         assert np.allclose(model.predict(x * 11.0), out, atol=1e-6)
-    assert out.shape == (3,) and np.all((out >= 0) & (out <= 1))
+    assert np.all((out >= 0) & (out <= 1))
+    if entry.kind == "multiclass":  # one probability per class, each row summing to one
+        assert out.shape == (3, 8) and np.allclose(out.sum(axis=1), 1.0, atol=1e-5)
+    else:
+        assert out.shape == (3,)
 
 
 def test_spin1_offshell_is_complete_on_the_grid():
