@@ -41,9 +41,9 @@ ARCHITECTURES = {
 def _train(name: str, config: TrainConfig, benchmarks, snrs, root: Path = ROOT, **kwargs) -> Path:
     runs = root / name
     specs = [classifiers.binary(b) for b in benchmarks]
-    train_grid(specs, snrs, config, repeats=1, runs=runs, **kwargs)
-    for network in runs.glob("*/repeat-*/model.keras"):
-        network.unlink()
+    # Results only; the pruned ones count as finished (deleting the networks without saying
+    # so had every later `compare` train them all again).
+    train_grid(specs, snrs, config, repeats=1, networks=False, runs=runs, **kwargs)
     return runs
 
 

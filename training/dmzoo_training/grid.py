@@ -175,9 +175,14 @@ def train_grid(
     config: TrainConfig | None = None,
     *,
     repeats: int | None = None,
+    networks: bool = True,
     **kwargs,
 ) -> list[dict]:
-    """Train every spec over the grid: a fixed number of repeats, or the zoo's adaptive rule."""
+    """Train every spec over the grid: a fixed number of repeats, or the zoo's adaptive rule.
+
+    With `networks`, each point keeps its chosen network (a choice whose network was pruned is
+    trained again); without, only results are wanted and every network is deleted.
+    """
     config = config or TrainConfig()
     first = repeats or MIN_REPEATS
     jobs = [
@@ -191,13 +196,16 @@ def train_grid(
         more = top_ups(results, first)
         results += run_jobs(more, config, **kwargs) if more else []
     ids = {j.model_id for j in jobs}
-    prune_stale(ids, config, kwargs.get("runs", RUNS))
-    again = retrain_pruned_choices(ids, kwargs.get("runs", RUNS))
-    if again:
+    runs = kwargs.get("runs", RUNS)
+    prune_stale(ids, config, runs)
+    if not networks:
+        prune_networks(runs)
+        return results
+    if again := retrain_pruned_choices(ids, runs):
         fresh = run_jobs(again, config, **kwargs)
         keys = {_key(r) for r in fresh}
         results = [r for r in results if _key(r) not in keys] + fresh
-    keep_chosen_networks(ids, kwargs.get("runs", RUNS))
+    keep_chosen_networks(ids, runs)
     return results
 
 
@@ -248,12 +256,25 @@ def keep_chosen_networks(model_ids: set[str], runs: Path = RUNS) -> None:
             continue
         best = chosen(results)
         for path, result in zip(paths_, results, strict=True):
-            network = path.parent / "model.keras"
-            if result is best or not network.exists():
-                continue
-            result["model_pruned"] = True
-            storage.atomic_write_text(path, json.dumps(result, indent=1, sort_keys=True))
-            network.unlink()
+            if result is not best:
+                _prune(path, result)
+
+
+def prune_networks(runs: Path) -> None:
+    """Delete every network under `runs`, keeping the results (which still count as finished):
+    the comparisons need their measurements, not their networks."""
+    for path in sorted(runs.glob("*/repeat-*/result.json")):
+        _prune(path, json.loads(path.read_text()))
+
+
+def _prune(path: Path, result: dict) -> None:
+    """Delete the network beside a result file and mark the result pruned."""
+    network = path.parent / "model.keras"
+    if not network.exists():
+        return
+    result["model_pruned"] = True
+    storage.atomic_write_text(path, json.dumps(result, indent=1, sort_keys=True))
+    network.unlink()
 
 
 def retrain_pruned_choices(model_ids: set[str], runs: Path = RUNS) -> list[Job]:

@@ -199,13 +199,15 @@ def test_grid_runs_on_dask_and_resumes(events_dir, tmp_path):
     pruned = grid.finished(runs / jobs[0].model_id / f"repeat-{1 - best}", TINY)
     assert pruned["model_pruned"] and pruned["auc"] == first[1 - best]["auc"]
     assert len(zoo_build.collect(runs)[jobs[0].model_id]) == 2
-    # A choice that falls on a pruned repeat trains it again, from its own seed, to the same
-    # network.
+    # A choice that falls on a pruned repeat trains it again, from its own seed. (TensorFlow's
+    # shuffling also depends on what the worker process ran before, so the network can differ
+    # within the test set's error.)
     (runs / jobs[0].model_id / f"repeat-{best}" / "model.keras").unlink()
     again = grid.retrain_pruned_choices({jobs[0].model_id}, runs)
     assert again == [jobs[best]]
     [redone] = grid.run_jobs(again, TINY, workers=1, events_dir=events_dir, runs=runs)
-    assert redone["auc"] == first[best]["auc"] and redone["seed"] == first[best]["seed"]
+    assert redone["seed"] == first[best]["seed"] and redone["repeat"] == best
+    assert redone["auc"] == pytest.approx(first[best]["auc"], abs=2 * first[best]["auc_error"])
 
 
 def test_the_chosen_repeat_is_the_typical_one_not_the_luckiest():
@@ -416,6 +418,12 @@ def test_comparisons_train_their_own_networks_and_keep_results_only(events_dir, 
     result = next((tmp_path / "comparisons" / "b-1000").glob("*/repeat-0/result.json"))
     assert json.loads(result.read_text())["b"] == 1000
     assert not list((tmp_path / "comparisons").glob("**/model.keras"))
+    # Asked again, the comparison trains nothing: its results without networks are finished
+    # (a cluster at a closed port would fail if it tried).
+    again = comparisons.b_stability(
+        b_values=(1000,), **{**common, "scheduler": "tcp://127.0.0.1:9"}
+    )
+    assert again == rows
     (row,) = comparisons.architectures(**common)
     assert row["auc_zoo"] == 0.9 and row["ratio_cnn_to_paper_dnn"] > 0
     cnn = next((tmp_path / "comparisons" / "paper_cnn").glob("*/repeat-0/result.json"))
