@@ -304,7 +304,13 @@ def _comparison_lines(zoo: Path) -> list[str]:
         lines.append(
             f"- Event by event (section 3.1, `auc_event_level.csv`): a network of Table 2's shape on "
             f"single events reaches an AUC per event of {min(_f(rows, 'auc_event')):.3f} to "
-            f"{max(_f(rows, 'auc_event')):.3f}."
+            f"{max(_f(rows, 'auc_event')):.3f}"
+            + (
+                "; its ROC curves (Figure 5) are in `roc_event_level.csv` and "
+                "`figures/roc_event_level.png`."
+                if (zoo / "tables" / "roc_event_level.csv").exists()
+                else "."
+            )
         )
     if rows := card_kinds.table(zoo, "auc_event_combination"):
         diff = [
