@@ -102,8 +102,8 @@ def _sigma(name: str, events_dir: Path) -> float:
     return sample_parts.summary(events_dir / name)["sigma_generated_pb"]
 
 
-def _weighted(name: str, events_dir: Path) -> dict[str, np.ndarray]:
-    ev = storage.read_sample(events_dir / name, ("jet_pt", "jet_eta"))
+def _weighted(name: str, events_dir: Path, branches=("jet_pt", "jet_eta")) -> dict[str, np.ndarray]:
+    ev = storage.read_sample(events_dir / name, branches)
     per_event = sample_parts.per_event_pb(events_dir / name)
     return {**ev, "weight": np.full(len(ev["jet_pt"]), per_event)}
 
@@ -233,11 +233,17 @@ def _have_syst(benchmarks, tag: str, events_dir: Path) -> bool:
 
 def full_sm_world(nominal: World, events_dir: Path = paths.EVENTS) -> World | None:
     """The SM as Z(->nunu)+jet plus the W+jet and ttbar samples, each event weighted by its
-    cross section, after the lepton veto the background samples were generated with."""
+    cross section, after the lepton veto they were generated with and the monojet MET and dphi
+    cuts (`samples.monojet_pass`)."""
     present = [b for b in BACKGROUNDS if _present(b, events_dir)]
     if not present:
         return None
-    parts = [sample_events("sm", events_dir), *(sample_events(b, events_dir) for b in present)]
+    backgrounds = []
+    for name in present:
+        ev = _weighted(name, events_dir, ("jet_pt", "jet_eta", *sample_parts.MONOJET_BRANCHES))
+        passed = _keep(ev, sample_parts.monojet_pass(ev))
+        backgrounds.append({k: passed[k] for k in ("jet_pt", "jet_eta", "weight")})
+    parts = [sample_events("sm", events_dir), *backgrounds]
     merged = {k: np.concatenate([p[k] for p in parts]) for k in ("jet_pt", "jet_eta", "weight")}
     inside = [_rate_inside(p) for p in parts]
     ratios = ", ".join(f"{b} {r / inside[0]:.3f}" for b, r in zip(present, inside[1:], strict=True))

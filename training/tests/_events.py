@@ -23,6 +23,19 @@ def synthetic_events(n: int, slope: float, eta_width: float, seed: int) -> dict[
     }
 
 
+def with_monojet_record(events: dict[str, np.ndarray], seed: int) -> dict[str, np.ndarray]:
+    """The events with a MET (0.5 to 1.2 times the jet's pT) and a minimum dphi (uniform), as a
+    background sample stores them: some pass the monojet cuts, some do not."""
+    rng = np.random.default_rng(seed)
+    n = len(events["jet_pt"])
+    return {
+        **events,
+        "met": events["jet_pt"] * rng.uniform(0.5, 1.2, n),
+        "met_phi": rng.uniform(-np.pi, np.pi, n),
+        "dphi_min": rng.uniform(0.0, np.pi, n),
+    }
+
+
 def write_sample(root: Path, name: str, events: dict[str, np.ndarray]) -> None:
     d = root / name
     d.mkdir(parents=True)
