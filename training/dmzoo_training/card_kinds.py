@@ -179,11 +179,15 @@ def robustness_lines(zoo: Path) -> list[str]:
         for study in sorted({r["study"] for r in rows}):
             mine = [r for r in rows if r["study"] == study]
             moved = [float(r["auc"]) - float(r["auc_nominal"]) for r in mine]
+            limits = [float(r["auc_optimal"]) - float(r["auc_optimal_nominal"]) for r in mine]
             alarms = [float(r["sm_above_nominal_90"]) for r in mine]
+            notes = sorted({r["note"] for r in mine if r.get("note")})
             lines.append(
                 f"- {title}, {study} (`{name}.csv`, `figures/{name}.png`): the shipped "
-                f"parametric networks' AUC moves by {min(moved):+.3f} to {max(moved):+.3f}; "
+                f"parametric networks' AUC moves by {min(moved):+.3f} to {max(moved):+.3f} "
+                f"(the limit by {min(limits):+.3f} to {max(limits):+.3f}); "
                 f"{min(alarms):.1%} to {max(alarms):.1%} of its SM-only histograms pass the "
-                "nominal SM's 90% threshold (10% if nothing moved)."
+                "nominal SM's 90% threshold (10% if nothing moved)"
+                + (f"; {'; '.join(notes)}." if notes else ".")
             )
     return lines

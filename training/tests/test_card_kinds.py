@@ -61,13 +61,15 @@ def test_robustness_lines_and_figures(tmp_path):
     write(
         tmp_path,
         "auc_energy",
-        "study,benchmark,snr,auc,auc_nominal,sm_above_nominal_90\n"
-        "13tev,spin1_onshell,0.45,0.654,0.643,0.0205\n"
-        "13tev,spin1_onshell,1,0.8025,0.8064,0.025\n",
+        "study,benchmark,snr,auc,auc_nominal,auc_optimal,auc_optimal_nominal,note,"
+        "sm_above_nominal_90\n"
+        "13tev,spin1_onshell,0.45,0.654,0.643,0.66,0.65,thin tail,0.0205\n"
+        "13tev,spin1_onshell,1,0.8025,0.8064,0.81,0.812,thin tail,0.025\n",
     )
     (line,) = card_kinds.robustness_lines(tmp_path)
     assert "13 TeV histograms, 13tev" in line
-    assert "moves by -0.004 to +0.011" in line and "2.1% to 2.5%" in line  # 0.0205 rounds up
+    assert "moves by -0.004 to +0.011 (the limit by -0.002 to +0.010)" in line
+    assert "2.1% to 2.5%" in line and line.endswith("; thin tail.")  # 0.0205 rounds up
     drawn = plots.figures(tmp_path / "tables", tmp_path / "figures")
     assert [p.name for p in drawn] == ["auc_energy.png", "auc_energy_calibration.png"]
     assert all(p.stat().st_size > 0 for p in drawn)
