@@ -179,8 +179,10 @@ def score(
             was trained at another one, whose spectra, AUC tables and calibration differ.
         scheduler: fill the histogram of files on Dask (the `dask` extra): `"local"` for a
             cluster on this machine, a scheduler address, or a `distributed.Client`.
-        selection: `monojet` (the default), `leading-jet` (the paper's rule alone) or a
-            `dmzoo.selection.Selection` with its own thresholds; applied to trees only.
+        selection: `monojet`, `leading-jet` (the paper's rule alone) or a
+            `dmzoo.selection.Selection` with its own thresholds; applied to trees only. None
+            (the default) is `monojet`, except that a file none of whose events passes its
+            cuts is scored under the paper's rule, with a warning giving the monojet cutflow.
         background: the SM of the pseudo-experiments instead of the zoo's template: anything
             `obj` may be (a TH2, events of any flavour, through the same selection).
         sm: the zoo's SM template for the pseudo-experiments: `z_nunu` (the paper's SM, the
@@ -231,10 +233,20 @@ def score(
     signal_template = _signal_template(zoo, benchmark, kind) if toys else None
     versus_template = _signal_template(zoo, versus, kind) if toys and versus else None
     file, filled = _histogram(obj, pt_branch, eta_branch, scheduler, chosen)
+    warnings = []
+    if filled.n_selected == 0 and selection is None and _cuts_emptied(filled):
+        # A default, not a choice: rather the paper's rule, said loudly, than no answer.
+        warnings.append(
+            f"{file or 'input'}: none of its {filled.n_events} events passes the default "
+            f"monojet selection (cutflow: {filled.selection.cutflow_text()}); scored under "
+            "the paper's rule (leading jet only) instead; pass --selection monojet to refuse"
+        )
+        chosen = selections.Selection(name="leading-jet", jes=chosen.jes)  # a background too
+        file, filled = _histogram(obj, pt_branch, eta_branch, scheduler, chosen)
     if filled.n_selected == 0:
         raise nothing_to_score(file, filled)
     model = zoo.model(entry)
-    warnings, notes = [], list(filled.notices)
+    notes = list(filled.notices)
     fed = parametric.fed_snr(snr, model.snr_range, warnings) if model.parametric else None
     statistic = classifiers.statistic(model, kind, entry.id, snr=fed, benchmark=benchmark)
     value = float(statistic(filled.counts[None])[0])
@@ -391,13 +403,18 @@ def _degenerate(
     return out
 
 
+def _cuts_emptied(filled: events.FilledHistogram) -> bool:
+    """Whether the paper's rule kept events that a later cut of the selection removed."""
+    report = filled.selection
+    return report is not None and len(report.cuts) > 1 and report.cuts[0].events > 0
+
+
 def nothing_to_score(file: str | None, filled: events.FilledHistogram) -> InputFileError:
     """Why an input fills no bin, and what to check: no events, no usable jets, pT in MeV,
     all outside, or (under a selection with cuts) the cut that removed the last event."""
     where, n = file or "input", filled.n_events
     report = filled.selection
-    # A selection's message only when the paper's rule kept events that a later cut removed.
-    if report is not None and len(report.cuts) > 1 and report.cuts[0].events > 0:
+    if _cuts_emptied(filled):
         return InputFileError(
             f"{where}: none of its {n} events passes the {report.name} selection "
             f"(cutflow: {report.cutflow_text()}); nothing to score; loosen a cut (--met-min, "

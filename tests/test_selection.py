@@ -140,11 +140,25 @@ def test_bad_thresholds_are_refused(kwargs, message):
 
 def test_score_names_the_cutflow_when_nothing_passes():
     with pytest.raises(InputFileError) as err:
-        dmzoo.score(str(NANOAOD), benchmark="spin1_offshell", snr=1.0)
+        dmzoo.score(str(NANOAOD), benchmark="spin1_offshell", snr=1.0, selection="monojet")
     assert "none of its 200 events passes the monojet selection (cutflow: read 200, " in str(
         err.value
     )
     assert "photon_veto 1, dphi 0); nothing to score" in str(err.value)
+
+
+def test_the_default_selection_falls_back_to_the_papers_rule_and_says_so():
+    """The real CMS file: no event passes the monojet cuts; unasked, the paper's rule scores
+    its two events with a leading jet inside the histogram, and the warning gives the cutflow."""
+    r = dmzoo.score(str(NANOAOD), benchmark="spin1_offshell", snr=1.0, toys=0)
+    assert r.selection["name"] == "leading-jet" and (r.n_events, r.n_selected) == (200, 2)
+    assert "none of its 200 events passes the default monojet selection (cutflow: read 200, " in (
+        r.warnings[0]
+    )
+    assert r.warnings[0].endswith(
+        "scored under the paper's rule (leading jet only) instead; pass --selection monojet to "
+        "refuse"
+    )
 
 
 def test_cli_json_says_which_selection_ran(tmp_path, capsys):
@@ -182,7 +196,7 @@ def test_cli_refuses_monojet_thresholds_with_the_papers_rule(nanoaod_like, capsy
 
 
 def test_cli_nothing_selected_is_one_line(capsys):
-    assert main(["score", str(NANOAOD), *BIN]) == 1
+    assert main(["score", str(NANOAOD), *BIN, "--selection", "monojet"]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("Error: ")
     assert "dphi 0); nothing to score; loosen a cut" in err

@@ -20,10 +20,11 @@ SELECTION_OPTIONS = (
         "--selection",
         "selection_name",
         type=click.Choice(SELECTIONS),
-        default="monojet",
-        show_default=True,
+        default=None,
         help="Events entering the histogram: a monojet preselection (each cut where the file "
-        "has its branches) or the paper's rule alone (leading jet in the histogram).",
+        "has its branches) or the paper's rule alone (leading jet in the histogram). "
+        "[default: monojet; a file none of whose events passes it is scored under the "
+        "paper's rule, with a warning, unless a selection option is given]",
     ),
     click.option("--met-min", type=float, default=None, help="monojet: MET above this, GeV [130]."),
     click.option(
@@ -90,6 +91,9 @@ def selection_from(reading: dict):
         key: reading.pop(key) for key in [k for k in reading if k in Selection.__dataclass_fields__]
     }
     given = {key: value for key, value in given.items() if value is not None}
+    if name is None and not given:
+        return None  # the default, which may fall back to the paper's rule (dmzoo.score)
+    name = name or "monojet"
     # The scale shift belongs to either selection; the thresholds to monojet alone.
     cuts = {key: value for key, value in given.items() if key != "jes"}
     if name == "leading-jet" and cuts:
