@@ -139,7 +139,8 @@ def rows_for(zoo: Zoo, kind: str) -> list[tables.AucRow]:
     """The typed rows of a kind's table; a missing table is a request the zoo cannot answer."""
     if not has_table(zoo, kind):
         raise ModelNotFoundError(missing_table_message(zoo, kind))
-    return tables.read_table(zoo.table_path(TABLE_FILES[kind]))
+    # The multiclass table's `sm` row is the SM class against the rest: no signal to look up.
+    return [r for r in tables.read_table(zoo.table_path(TABLE_FILES[kind])) if r.benchmark != "sm"]
 
 
 def check_benchmark(rows: list[tables.AucRow], benchmark: str, kind: str, zoo: Zoo) -> None:

@@ -181,8 +181,9 @@ def score(
             cluster on this machine, a scheduler address, or a `distributed.Client`.
         selection: `monojet`, `leading-jet` (the paper's rule alone) or a
             `dmzoo.selection.Selection` with its own thresholds; applied to trees only. None
-            (the default) is `monojet`, except that a file none of whose events passes its
-            cuts is scored under the paper's rule, with a warning giving the monojet cutflow.
+            (the default) is `monojet`, except that an input none of whose events passes its
+            cuts is scored under the paper's rule, with a warning giving the monojet cutflow
+            (`Selection(fallback=True)` does the same with thresholds of your own).
         background: the SM of the pseudo-experiments instead of the zoo's template: anything
             `obj` may be (a TH2, events of any flavour, through the same selection).
         sm: the zoo's SM template for the pseudo-experiments: `z_nunu` (the paper's SM, the
@@ -208,6 +209,11 @@ def score(
         raise InvalidParameterError(
             f"benchmark must be a name such as 'spin1_offshell', not {benchmark!r}"
         )
+    if _is_sm(benchmark):
+        raise InvalidParameterError(
+            f"--benchmark names the signal; {benchmark!r} is the SM, the background of every "
+            "question; give a benchmark (`dmzoo list` shows them)"
+        )
     toys, seed = _check_toys(toys, seed)
     data_gev = _check_sqrt_s(sqrt_s)
     chosen = selections.get(selection)
@@ -232,19 +238,7 @@ def score(
     entry = classifiers.select(zoo, kind, benchmark, snr, grid=grid, versus=versus)
     signal_template = _signal_template(zoo, benchmark, kind) if toys else None
     versus_template = _signal_template(zoo, versus, kind) if toys and versus else None
-    file, filled = _histogram(obj, pt_branch, eta_branch, scheduler, chosen)
-    warnings = []
-    if filled.n_selected == 0 and selection is None and _cuts_emptied(filled):
-        # A default, not a choice: rather the paper's rule, said loudly, than no answer.
-        warnings.append(
-            f"{file or 'input'}: none of its {filled.n_events} events passes the default "
-            f"monojet selection (cutflow: {filled.selection.cutflow_text()}); scored under "
-            "the paper's rule (leading jet only) instead; pass --selection monojet to refuse"
-        )
-        chosen = selections.Selection(name="leading-jet", jes=chosen.jes)  # a background too
-        file, filled = _histogram(obj, pt_branch, eta_branch, scheduler, chosen)
-    if filled.n_selected == 0:
-        raise nothing_to_score(file, filled)
+    file, filled, chosen, warnings = fill_selected(obj, pt_branch, eta_branch, scheduler, chosen)
     model = zoo.model(entry)
     notes = list(filled.notices)
     fed = parametric.fed_snr(snr, model.snr_range, warnings) if model.parametric else None
@@ -252,6 +246,13 @@ def score(
     value = float(statistic(filled.counts[None])[0])
     row = entry.benchmark if kind == "model_vs_model" else benchmark
     looked = _expected_auc(zoo, kind, row, snr, notes, model.parametric)
+    if kind == "multiclass":
+        # Its table measures another question than the score's; the toys measure this one.
+        notes.append(
+            f"the multiclass table's AUC is {benchmark}'s class against the other seven, not "
+            "the score's question (SM only against SM + the benchmark): read the "
+            "pseudo-experiments' power and p-value for that"
+        )
     b_train = int(model.metadata["b_train"])
     model_gev = float(model.metadata.get("sqrt_s_gev", "nan"))
     if data_gev is not None and not abs(data_gev - model_gev) <= ENERGY_TOLERANCE * model_gev:
@@ -403,6 +404,34 @@ def _degenerate(
     return out
 
 
+def fill_selected(
+    obj: Any,
+    pt_branch: str | None,
+    eta_branch: str | None,
+    scheduler: Any,
+    chosen: selections.Selection,
+) -> tuple[str | None, events.FilledHistogram, selections.Selection, list[str]]:
+    """The input's histogram through the selection, and the selection that filled it.
+
+    Under a falling-back selection (the default) an input the monojet cuts empty is filled by
+    the paper's rule instead, with a warning; an input nothing fills is refused.
+    """
+    file, filled = _histogram(obj, pt_branch, eta_branch, scheduler, chosen)
+    warnings = []
+    if filled.n_selected == 0 and chosen.fallback and _cuts_emptied(filled):
+        # A default, not a choice: rather the paper's rule, said loudly, than no answer.
+        warnings.append(
+            f"{file or 'input'}: none of its {filled.n_events} events passes the default "
+            f"monojet selection (cutflow: {filled.selection.cutflow_text()}); filled by the "
+            "paper's rule (leading jet only) instead; pass --selection monojet to refuse"
+        )
+        chosen = selections.Selection(name="leading-jet", jes=chosen.jes)  # a background too
+        file, filled = _histogram(obj, pt_branch, eta_branch, scheduler, chosen)
+    if filled.n_selected == 0:
+        raise nothing_to_score(file, filled)
+    return file, filled, chosen, warnings
+
+
 def _cuts_emptied(filled: events.FilledHistogram) -> bool:
     """Whether the paper's rule kept events that a later cut of the selection removed."""
     report = filled.selection
@@ -492,6 +521,11 @@ def _check_versus(versus: Any, kind: str, benchmark: str) -> str:
     return "model_vs_model"
 
 
+def _is_sm(name: str) -> bool:
+    """Whether a template name is an SM one (`sm`, `sm_full`): a background, never a signal."""
+    return name == "sm" or name.startswith("sm_")
+
+
 def _signal_template(zoo: Zoo, benchmark: str, kind: str) -> templates.SampleTemplate:
     """The benchmark's template; checked before any reading so a typo fails fast."""
     try:
@@ -499,7 +533,7 @@ def _signal_template(zoo: Zoo, benchmark: str, kind: str) -> templates.SampleTem
     except ModelNotFoundError:
         if kind == "binary":
             raise
-        known = sorted(set(templates.load(zoo)) - {"sm"})
+        known = sorted(n for n in templates.load(zoo) if not _is_sm(n))
         close = difflib.get_close_matches(benchmark, known, n=3)
         hint = f"did you mean {', '.join(close)}? " if close else ""
         raise ModelNotFoundError(

@@ -88,6 +88,10 @@ class Selection:
     # Jet energy scale shift for a systematic study: every jet's pT times (1 + jes), before the
     # cuts, under either selection. MET is left as read (a full variation would propagate it).
     jes: float = 0.0
+    # The default's leniency: when the monojet cuts leave no event of the input, score it under
+    # the paper's rule instead, with a warning (dmzoo.score). A selection the user names or
+    # tunes does not fall back.
+    fallback: bool = False
 
     def __post_init__(self) -> None:
         if self.name not in NAMES:
@@ -135,7 +139,7 @@ class Selection:
 
     def thresholds(self) -> dict[str, Any]:
         out = asdict(self)
-        del out["name"]
+        del out["name"], out["fallback"]
         return out
 
     def scaled(self, pt: Any) -> Any:
@@ -376,7 +380,7 @@ _CUTS = {
 def get(selection: Selection | str | None) -> Selection:
     """A Selection from a name, an instance, or None for the default."""
     if selection is None:
-        return Selection()
+        return Selection(fallback=True)
     if isinstance(selection, str):
         return Selection(name=selection)
     if isinstance(selection, Selection):

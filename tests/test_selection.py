@@ -152,12 +152,12 @@ def test_the_default_selection_falls_back_to_the_papers_rule_and_says_so():
     its two events with a leading jet inside the histogram, and the warning gives the cutflow."""
     r = dmzoo.score(str(NANOAOD), benchmark="spin1_offshell", snr=1.0, toys=0)
     assert r.selection["name"] == "leading-jet" and (r.n_events, r.n_selected) == (200, 2)
-    assert "none of its 200 events passes the default monojet selection (cutflow: read 200, " in (
-        r.warnings[0]
+    assert (
+        "none of its 200 events passes the default monojet selection (cutflow: read 200, "
+        in (r.warnings[0])
     )
     assert r.warnings[0].endswith(
-        "scored under the paper's rule (leading jet only) instead; pass --selection monojet to "
-        "refuse"
+        "filled by the paper's rule (leading jet only) instead; pass --selection monojet to refuse"
     )
 
 
@@ -212,3 +212,34 @@ def test_plot_histogram_takes_the_selection(tmp_path, capsys):
     empty = tmp_path / "empty.png"
     assert main(["plot", "histogram", path, "-o", str(empty), "--met-min", "500"]) == 1
     assert "passes the monojet selection" in capsys.readouterr().err and not empty.exists()
+
+
+def test_a_jet_scale_shift_alone_keeps_the_defaults_fallback(capsys):
+    """--jes is a study of either selection: alone, it leaves the default as it is."""
+    assert main(["score", str(NANOAOD), *BIN, "--json", "--toys", "0", "--jes", "0.02"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["selection"]["name"] == "leading-jet"
+    assert data["selection"]["thresholds"]["jes"] == 0.02
+    assert "passes the default monojet selection" in data["warnings"][0]
+
+
+def test_plot_histogram_falls_back_like_score(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "h.png"
+    assert main(["plot", "histogram", str(NANOAOD), "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert out.stat().st_size > 0 and "filled by the paper's rule" in err
+    assert main(["plot", "histogram", str(NANOAOD), "-o", str(out), "--selection", "monojet"]) == 1
+
+
+def test_the_papers_rule_reports_no_missing_branches(capsys):
+    assert main(["score", str(NANOAOD), *BIN, "--toys", "0", "--selection", "leading-jet"]) == 0
+    out = capsys.readouterr().out
+    assert "selection leading-jet (the paper's rule alone): 2 events kept" in out
+    assert "no cut could run" not in out
+
+
+@pytest.mark.parametrize("kind", ["binary", "multimodel_binary", "multiclass"])
+def test_the_sm_is_no_benchmark(kind):
+    with pytest.raises(InvalidParameterError, match="'sm' is the SM, the background"):
+        dmzoo.score(str(NANOAOD), benchmark="sm", snr=1.0, kind=kind, toys=0)

@@ -41,25 +41,25 @@ def plot() -> None:
 @output_option
 def histogram(files, output: Path, **reading) -> None:
     """The leading-jet pT against eta of FILE..., as the networks see it (paper Figure 6)."""
-    from dmzoo import filesets, plots
+    from dmzoo import plots
+    from dmzoo.scoring import fill_selected
 
     plots.require()
     plots.check_target(output)  # before reading, so a bad file name costs nothing
     if reading["scheduler"] and reading["local_dask"]:
         raise click.UsageError("give --scheduler ADDRESS or --dask, not both")
-    filled = filesets.read(
-        filesets.as_specs(list(files)),
-        pt_branch=reading["pt_branch"],
-        eta_branch=reading["eta_branch"],
-        scheduler="local" if reading["local_dask"] else reading["scheduler"],
-        selection=selection_from(reading),
+    # As score fills it: the same fallback, and an empty plot refused (it would look like one)
+    _, filled, _, warnings = fill_selected(
+        list(files),
+        reading["pt_branch"],
+        reading["eta_branch"],
+        "local" if reading["local_dask"] else reading["scheduler"],
+        selection_from(reading),
     )
-    if filled.n_selected == 0:  # as score refuses it: an empty plot would look like an answer
-        from dmzoo.scoring import nothing_to_score
-
-        raise nothing_to_score(" ".join(files), filled)
     for note in filled.notices:
         tell("Note", note)
+    for warning in warnings:
+        tell("Warning", warning)
     title = f"{', '.join(files)}: {filled.n_selected} events"
     plots.save(plots.histogram_figure(filled.counts, title), output)
     click.echo(f"Plot written to {output}", err=True)

@@ -91,8 +91,9 @@ def selection_from(reading: dict):
         key: reading.pop(key) for key in [k for k in reading if k in Selection.__dataclass_fields__]
     }
     given = {key: value for key, value in given.items() if value is not None}
-    if name is None and not given:
-        return None  # the default, which may fall back to the paper's rule (dmzoo.score)
+    if name is None and set(given) <= {"jes"}:
+        # the default, a jet scale shift or not: it may fall back to the paper's rule
+        return Selection(fallback=True, **given)
     name = name or "monojet"
     # The scale shift belongs to either selection; the thresholds to monojet alone.
     cuts = {key: value for key, value in given.items() if key != "jes"}
@@ -339,6 +340,9 @@ def cutflow_lines(selection: dict | None) -> list[str]:
     if selection is None:
         return []
     cuts = {c["name"]: c for c in selection["cuts"]}
+    if len(selection["cuts"]) == 1:  # the paper's rule alone: it has no other cut
+        kept = selection["cutflow"][-1]["events"]
+        return [f"  selection {selection['name']} (the paper's rule alone): {kept} events kept"]
     if not any(c["applied"] for c in selection["cuts"][1:]):
         # Every cut beyond the leading jet lacked its branches (a file of jets alone): say so
         # in one line; --json keeps the whole cutflow.
