@@ -199,7 +199,7 @@ def train_grid(
     runs = kwargs.get("runs", RUNS)
     prune_stale(ids, config, runs)
     if not networks:
-        prune_networks(runs)
+        prune_networks(ids, runs)
         return results
     if again := retrain_pruned_choices(ids, runs):
         fresh = run_jobs(again, config, **kwargs)
@@ -260,11 +260,12 @@ def keep_chosen_networks(model_ids: set[str], runs: Path = RUNS) -> None:
                 _prune(path, result)
 
 
-def prune_networks(runs: Path) -> None:
-    """Delete every network under `runs`, keeping the results (which still count as finished):
-    the comparisons need their measurements, not their networks."""
-    for path in sorted(runs.glob("*/repeat-*/result.json")):
-        _prune(path, json.loads(path.read_text()))
+def prune_networks(model_ids: set[str], runs: Path = RUNS) -> None:
+    """Delete every network of these models, keeping the results (which still count as
+    finished): the comparisons need their measurements, not their networks."""
+    for model_id in model_ids:
+        for path, result in zip(*_stored(model_id, runs), strict=True):
+            _prune(path, result)
 
 
 def _prune(path: Path, result: dict) -> None:
@@ -282,8 +283,10 @@ def retrain_pruned_choices(model_ids: set[str], runs: Path = RUNS) -> list[Job]:
     again.
 
     The choice depends on all repeats, so a top-up or a change of rule can choose a repeat whose
-    network an earlier choice deleted. Its seed comes from its place in the grid, so training it
-    again gives the same network.
+    network an earlier choice deleted. Its seed comes from its place in the grid, so it trains
+    from the same start on the same histograms; TensorFlow's shuffling also depends on what the
+    worker process ran before, so a network that moves from its start can come out slightly
+    different (within the test set's error).
     """
     jobs = []
     for model_id in sorted(model_ids):
@@ -306,7 +309,8 @@ def _key(result: dict) -> tuple:
 def _stored(model_id: str, runs: Path) -> tuple[list[Path], list[dict]]:
     """A model's result files in repeat order, and their contents."""
     paths_ = sorted(
-        (runs / model_id).glob("repeat-*/result.json"), key=lambda p: int(p.parent.name[7:])
+        (runs / model_id).glob("repeat-*/result.json"),
+        key=lambda p: int(p.parent.name.removeprefix("repeat-")),
     )
     return paths_, [json.loads(p.read_text()) for p in paths_]
 
@@ -320,10 +324,10 @@ def prune_stale(model_ids: set[str], config: TrainConfig, runs: Path = RUNS) -> 
     import shutil
 
     for model_id in model_ids:
-        for result in sorted((runs / model_id).glob("repeat-*/result.json")):
-            if not same_settings(json.loads(result.read_text()).get("config"), config):
-                log.info("removing %s: trained with other settings", result.parent)
-                shutil.rmtree(result.parent)
+        for path, result in zip(*_stored(model_id, runs), strict=True):
+            if not same_settings(result.get("config"), config):
+                log.info("removing %s: trained with other settings", path.parent)
+                shutil.rmtree(path.parent)
 
 
 def _means(results: list[dict]) -> list[dict]:

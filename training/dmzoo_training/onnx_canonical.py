@@ -68,9 +68,10 @@ def _merge_initializers(graph) -> None:
         _replace_inputs(graph, mapping)
 
 
-def _signature(node) -> str:
+def _operation(node, inputs) -> str:
+    """A node's key from its operation, attributes and the given names or keys of its inputs."""
     attrs = sorted(a.SerializeToString(deterministic=True) for a in node.attribute)
-    return _digest(node.op_type, node.domain, *attrs, "|", *node.input)
+    return _digest(node.op_type, node.domain, *attrs, "|", *inputs)
 
 
 def _merge_nodes(graph) -> bool:
@@ -81,7 +82,7 @@ def _merge_nodes(graph) -> bool:
     keep = []
     for node in graph.node:
         node.input[:] = [mapping.get(n, n) for n in node.input]
-        sig = _signature(node)
+        sig = _operation(node, node.input)
         twin = seen.get(sig)
         if (
             twin is not None
@@ -111,10 +112,7 @@ def _keys(graph) -> dict[str, str]:
             if not all(n == "" or n in keys for n in node.input):
                 stuck.append(node)
                 continue
-            attrs = sorted(a.SerializeToString(deterministic=True) for a in node.attribute)
-            base = _digest(
-                node.op_type, node.domain, *attrs, "|", *(keys.get(n, "") for n in node.input)
-            )
+            base = _operation(node, [keys.get(n, "") for n in node.input])
             for port, name in enumerate(node.output):
                 keys[name] = _digest(base, str(port))
         if len(stuck) == len(pending):

@@ -238,12 +238,10 @@ def full_sm_world(nominal: World, events_dir: Path = paths.EVENTS) -> World | No
     present = [b for b in BACKGROUNDS if _present(b, events_dir)]
     if not present:
         return None
-    backgrounds = []
+    parts = [sample_events("sm", events_dir)]
     for name in present:
         ev = _weighted(name, events_dir, ("jet_pt", "jet_eta", *sample_parts.MONOJET_BRANCHES))
-        passed = _keep(ev, sample_parts.monojet_pass(ev))
-        backgrounds.append({k: passed[k] for k in ("jet_pt", "jet_eta", "weight")})
-    parts = [sample_events("sm", events_dir), *backgrounds]
+        parts.append(_keep(ev, sample_parts.monojet_pass(ev)))
     merged = {k: np.concatenate([p[k] for p in parts]) for k in ("jet_pt", "jet_eta", "weight")}
     inside = [_rate_inside(p) for p in parts]
     ratios = ", ".join(f"{b} {r / inside[0]:.3f}" for b, r in zip(present, inside[1:], strict=True))

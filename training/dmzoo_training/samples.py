@@ -117,7 +117,8 @@ def full_sm_test(events_dir: Path) -> dict[str, np.ndarray] | None:
     parts = [split_parts("sm", events_dir)["test"]]
     for name in FULL_SM[1:]:
         test = split_parts(name, events_dir, ("jet_pt", "jet_eta", *MONOJET_BRANCHES))["test"]
-        test = {k: v[monojet_pass(test)] for k, v in test.items()}
+        passed = monojet_pass(test)
+        test = {k: v[passed] for k, v in test.items()}
         test["weight"] = test["weight"] * per_event_pb(events_dir / name) / per_sm_event
         parts.append(test)
     return {k: np.concatenate([p[k] for p in parts]) for k in ("jet_pt", "jet_eta", "weight")}
